@@ -1,0 +1,3 @@
+export * from "./roles.ts";
+export * from "./secrets.ts";
+export * from "./tokens.ts";

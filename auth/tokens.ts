@@ -1,0 +1,67 @@
+// Token verification and device token minting (jose, HS256 pinned: no `none`, no algorithm confusion).
+import { timingSafeEqual, createHash, randomUUID } from "node:crypto";
+import { SignJWT, jwtVerify } from "jose";
+import type { Principal } from "./roles.ts";
+
+export const TOKEN_ISSUER = "wildlife-tracker";
+export const DEVICE_AUDIENCE = "wt-device";
+
+export type DeviceTokenClaims = { kind: "collar"; collar: string } | { kind: "gateway"; gateway: string };
+
+export interface TokenServiceOptions {
+  adminToken: string;
+  jwtSecret: Uint8Array;
+  /** Looks up whether a device token id was revoked or never issued. */
+  isDeviceTokenActive: (jti: string) => Promise<boolean>;
+}
+
+export class TokenService {
+  private readonly adminDigest: Buffer;
+
+  constructor(private readonly opts: TokenServiceOptions) {
+    this.adminDigest = digest(opts.adminToken);
+  }
+
+  /** Verifies a bearer token; null when missing, malformed, expired, revoked or unknown. */
+  async verify(token: string | undefined | null): Promise<Principal | null> {
+    if (!token) return null;
+    // Compare digests so the comparison is constant-time whatever the lengths.
+    if (timingSafeEqual(digest(token), this.adminDigest)) return { role: "admin", subject: "admin-token" };
+    if (token.split(".").length !== 3) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.opts.jwtSecret, {
+        algorithms: ["HS256"],
+        issuer: TOKEN_ISSUER,
+        audience: DEVICE_AUDIENCE,
+      });
+      const jti = payload.jti;
+      if (!jti || !(await this.opts.isDeviceTokenActive(jti))) return null;
+      if (payload.kind === "collar" && typeof payload.collar === "string") {
+        return { role: "collar", subject: `collar:${payload.collar}`, collar: payload.collar, tokenId: jti };
+      }
+      if (payload.kind === "gateway" && typeof payload.gateway === "string") {
+        return { role: "gateway", subject: `gateway:${payload.gateway}`, gateway: payload.gateway, tokenId: jti };
+      }
+      return null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Signs a long-lived device token (collars live in the field for years; revocation is by jti). */
+  async signDevice(claims: DeviceTokenClaims, jti: string = randomUUID()): Promise<{ token: string; jti: string }> {
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(DEVICE_AUDIENCE)
+      .setSubject(claims.kind === "collar" ? `collar:${claims.collar}` : `gateway:${claims.gateway}`)
+      .setIssuedAt()
+      .setJti(jti)
+      .sign(this.opts.jwtSecret);
+    return { token, jti };
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s).digest();
+}

@@ -1,0 +1,114 @@
+// Configuration: read once from the environment, validated with zod, one clear line per invalid variable.
+import { z } from "zod";
+
+const bool01 = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  WT_DATA_DIR: z.string().min(1).default("./data"),
+  WT_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  WT_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  WT_DEMO: bool01.optional(),
+  WT_OTP_SENDER: z.enum(["outbox", "smtp", "webhook"]).default("outbox"),
+  // Extensions beyond API.md: tuning knobs with safe defaults.
+  WT_LIVE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  WT_SNAPSHOT_INTERVAL_S: positiveInt(60),
+  WT_ACTOR_IDLE_S: positiveInt(600),
+  WT_WRITER_MAX_QUEUE: positiveInt(100_000),
+  WT_DEMO_COLLARS: positiveInt(24),
+  WT_DEMO_RATE: z.coerce.number().positive().default(20),
+  WT_SHUTDOWN_TIMEOUT_S: positiveInt(30),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  jwtSecret: string | undefined;
+  demo: boolean;
+  otpSender: "outbox" | "smtp" | "webhook";
+  liveIntervalMs: number;
+  snapshotIntervalMs: number;
+  actorIdleMs: number;
+  writerMaxQueue: number;
+  demoCollars: number;
+  demoRate: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws ConfigError with one line per invalid variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset": shells and compose files often export VAR= .
+  const cleaned = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "environment");
+      return `invalid configuration: ${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+    });
+    throw new ConfigError(lines);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir: e.WT_DATA_DIR,
+    adminToken: e.WT_ADMIN_TOKEN,
+    jwtSecret: e.WT_JWT_SECRET,
+    demo: e.WT_DEMO ?? e.DATABASE_URL === undefined,
+    otpSender: e.WT_OTP_SENDER,
+    liveIntervalMs: e.WT_LIVE_INTERVAL_MS,
+    snapshotIntervalMs: e.WT_SNAPSHOT_INTERVAL_S * 1000,
+    actorIdleMs: e.WT_ACTOR_IDLE_S * 1000,
+    writerMaxQueue: e.WT_WRITER_MAX_QUEUE,
+    demoCollars: e.WT_DEMO_COLLARS,
+    demoRate: e.WT_DEMO_RATE,
+    shutdownTimeoutMs: e.WT_SHUTDOWN_TIMEOUT_S * 1000,
+  };
+}
+
+/** Variables and their meaning, for `wt --help` and the README. */
+export const CONFIG_HELP: Array<[string, string, string]> = [
+  ["PORT", "listen port", "8080"],
+  ["HOST", "listen address", "127.0.0.1"],
+  ["DATABASE_URL", "PostgreSQL with PostGIS (TimescaleDB used when installed)", "unset: embedded PGlite + PostGIS in WT_DATA_DIR"],
+  ["REDIS_URL", "Redis (readiness now; fan-out, caching, rate limits later)", "unset: in-process"],
+  ["WT_DATA_DIR", "embedded database and local files", "./data"],
+  ["WT_ADMIN_TOKEN", "static bearer token with role admin", "generated on first start, stored in WT_DATA_DIR/admin-token"],
+  ["WT_JWT_SECRET", "key for signing tokens (≥ 32 chars)", "generated on first start, stored in WT_DATA_DIR/jwt-secret"],
+  ["WT_DEMO", "1 runs the built-in simulated herds against the server", "1 when DATABASE_URL is unset, else 0"],
+  ["WT_OTP_SENDER", "outbox | smtp | webhook", "outbox"],
+  ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
+  ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
+  ["WT_ACTOR_IDLE_S", "idle time before an actor is passivated", "600"],
+  ["WT_WRITER_MAX_QUEUE", "fixes waiting for commit before ingest reports overloaded", "100000"],
+  ["WT_DEMO_COLLARS", "demo simulator collars", "24"],
+  ["WT_DEMO_RATE", "demo simulator fixes per second (total)", "20"],
+  ["WT_SHUTDOWN_TIMEOUT_S", "how long graceful shutdown waits for the writer to flush", "30"],
+];

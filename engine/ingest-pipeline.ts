@@ -1,0 +1,75 @@
+// The one ingest pipeline every source of fixes goes through (the /ingest socket now, REST tracking and
+// quarantine attachment too): registry lookup → actor (metrics, flags, live position) → durable writer.
+// The ticket is completed by the writer only after commit, which is what lets the gateway ack.
+import type { Registry } from "./registry.ts";
+import type { AnimalProfile, FixInput, FixRecord, LivePosition, QuarantineRecord } from "./types.ts";
+
+export interface WriteTicket {
+  stored(): void;
+  rejected(message: string): void;
+}
+
+export type WriteItem =
+  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
+  | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };
+
+/** The part of the durable writer the pipeline needs. */
+export interface WriteQueue {
+  enqueue(item: WriteItem): void;
+}
+
+/** The part of the actor system the pipeline needs. */
+export interface ActorPort {
+  tell(profile: AnimalProfile, collar: string, fix: FixInput, receivedAt: number): Promise<{ record: FixRecord; position: LivePosition | null }>;
+}
+
+export interface PipelineEvents {
+  quarantined?(record: QuarantineRecord): void;
+  actorFailed?(animal: string, err: unknown): void;
+}
+
+export class IngestPipeline {
+  constructor(
+    private readonly registry: Registry,
+    private readonly actors: ActorPort,
+    private readonly writer: WriteQueue,
+    private readonly events: PipelineEvents = {},
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Accepts one validated fix; the ticket reports when it is durably stored. */
+  submit(fix: FixInput, ticket: WriteTicket): void {
+    const receivedAt = this.clock();
+    const where = this.registry.resolve(fix.collar, fix.ts);
+    if ("reason" in where) {
+      const record: QuarantineRecord = { collar: fix.collar, ts: fix.ts, lat: fix.lat, lon: fix.lon, reason: where.reason, payload: fix, received_at: receivedAt };
+      this.events.quarantined?.(record);
+      this.writer.enqueue({ kind: "quarantine", record, ticket });
+      return;
+    }
+    const animal = where.animal;
+    this.actors.tell(animal, fix.collar, fix, receivedAt).then(
+      ({ record }) => this.writer.enqueue({ kind: "fix", record, ticket }),
+      (err: unknown) => {
+        // An actor bug must not lose data: store the raw fix without derived metrics.
+        this.events.actorFailed?.(animal.id, err);
+        this.writer.enqueue({ kind: "fix", record: rawRecord(fix, animal.id, receivedAt), ticket });
+      },
+    );
+  }
+}
+
+function rawRecord(fix: FixInput, animal: string, receivedAt: number): FixRecord {
+  return {
+    ...fix,
+    animal,
+    received_at: receivedAt,
+    quality: [],
+    step_m: null,
+    turn_deg: null,
+    speed_kmh: null,
+    heading_deg: null,
+    interval_s: null,
+    distance_today_m: 0,
+  };
+}

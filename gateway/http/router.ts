@@ -1,0 +1,212 @@
+// A small REST router on the uWS app: route table, body limits, auth by minimum role, problem+json errors.
+import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
+import { hasRole, type Principal, type UserRole } from "../../auth/roles.ts";
+import type { TokenService } from "../../auth/tokens.ts";
+import { HttpError } from "./problem.ts";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+/** `public` needs no token; a user role is the minimum role required. */
+export type Access = "public" | UserRole;
+
+export interface RequestContext {
+  method: Method;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+  principal: Principal | null;
+}
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  /** Raw text body with its content type (e.g. Prometheus metrics). */
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: Method;
+  /** Path with `:name` parameters, e.g. `/api/v1/animals/:id`. */
+  path: string;
+  access: Access;
+  handler: (ctx: RequestContext) => Promise<Reply> | Reply;
+  bodyLimit?: number;
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const STATUS_TEXT: Record<number, string> = {
+  200: "200 OK",
+  201: "201 Created",
+  204: "204 No Content",
+  400: "400 Bad Request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  404: "404 Not Found",
+  405: "405 Method Not Allowed",
+  409: "409 Conflict",
+  413: "413 Payload Too Large",
+  415: "415 Unsupported Media Type",
+  429: "429 Too Many Requests",
+  500: "500 Internal Server Error",
+  503: "503 Service Unavailable",
+};
+
+export class Router {
+  private readonly routes: CompiledRoute[] = [];
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly log: (msg: string) => void = (m) => console.error(m),
+  ) {}
+
+  add(...routes: Route[]): this {
+    for (const r of routes) {
+      const names: string[] = [];
+      const source = r.path
+        .split("/")
+        .map((seg) => (seg.startsWith(":") ? (names.push(seg.slice(1)), "([^/]+)") : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/");
+      this.routes.push({ ...r, names, pattern: new RegExp(`^${source}/?$`) });
+    }
+    return this;
+  }
+
+  /** All registered routes (for docs and the role table test). */
+  list(): ReadonlyArray<Route> {
+    return this.routes;
+  }
+
+  /** Mounts the router as the catch-all HTTP handler of the uWS app. */
+  mount(app: TemplatedApp): void {
+    app.any("/*", (res, req) => this.handle(res, req));
+  }
+
+  private handle(res: HttpResponse, req: HttpRequest): void {
+    // uWS's req is only valid in this synchronous part: copy what we need now.
+    const method = req.getMethod().toUpperCase() as Method;
+    const path = req.getUrl();
+    const query = new URLSearchParams(req.getQuery() ?? "");
+    const headers: Record<string, string> = {};
+    req.forEach((k, v) => {
+      headers[k] = v;
+    });
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const send = (status: number, body: string, contentType: string, extra: Record<string, string> = {}) => {
+      if (aborted) return;
+      res.cork(() => {
+        res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
+        res.writeHeader("Content-Type", contentType);
+        res.writeHeader("Cache-Control", "no-store");
+        for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
+        res.end(body);
+      });
+    };
+    const sendError = (err: HttpError) =>
+      send(err.status, JSON.stringify(err.toProblem()), "application/problem+json", err.headers);
+
+    const match = this.match(method, path);
+    if (!match) return sendError(new HttpError(404, `no route for ${path}`));
+    if ("allowed" in match) {
+      return sendError(new HttpError(405, `${method} is not allowed on ${path}`, undefined, { Allow: match.allowed.join(", ") }));
+    }
+    const { route, params } = match;
+    const limit = route.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const declared = Number(headers["content-length"] ?? 0);
+    if (declared > limit) return sendError(new HttpError(413, `body larger than ${limit} bytes`));
+
+    const respond = (raw: Buffer) =>
+      void this.run(route, { method, path, params, query, headers, body: undefined, principal: null }, raw)
+        .then((reply) => {
+          if (reply.text !== undefined) {
+            send(reply.status ?? 200, reply.text, reply.contentType ?? "text/plain; charset=utf-8", reply.headers);
+          } else if (reply.status === 204) {
+            send(204, "", "application/json", reply.headers);
+          } else {
+            send(reply.status ?? 200, JSON.stringify(reply.body ?? null), "application/json", reply.headers);
+          }
+        })
+        .catch((err: unknown) => {
+          if (err instanceof HttpError) return sendError(err);
+          this.log(`error: ${method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
+          sendError(new HttpError(500, "internal error; it has been logged"));
+        });
+    // Requests without a body never get a data callback worth waiting for.
+    if (!(declared > 0) && headers["transfer-encoding"] === undefined) return respond(Buffer.alloc(0));
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    res.onData((chunk, isLast) => {
+      if (tooLarge) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        tooLarge = true;
+        sendError(new HttpError(413, `body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0))); // uWS neuters the chunk after this callback
+      if (isLast) respond(Buffer.concat(chunks));
+    });
+  }
+
+  private async run(route: CompiledRoute, ctx: RequestContext, raw: Buffer): Promise<Reply> {
+    if (route.access !== "public") {
+      const auth = ctx.headers["authorization"] ?? "";
+      const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+      const principal = await this.tokens.verify(token);
+      if (!principal) {
+        throw new HttpError(401, token ? "token is invalid, expired or revoked" : "missing bearer token", undefined, {
+          "WWW-Authenticate": 'Bearer realm="wildlife-tracker"',
+        });
+      }
+      if (!hasRole(principal, route.access)) {
+        throw new HttpError(403, `this endpoint needs role ${route.access} or stronger`);
+      }
+      ctx.principal = principal;
+    }
+    if (raw.length > 0) {
+      const type = ctx.headers["content-type"] ?? "application/json";
+      if (!/^application\/(.+\+)?json\b/i.test(type)) throw new HttpError(415, "send JSON with Content-Type: application/json");
+      try {
+        ctx.body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        throw new HttpError(400, "body is not valid JSON");
+      }
+    }
+    return route.handler(ctx);
+  }
+
+  private match(method: Method, path: string): { route: CompiledRoute; params: Record<string, string> } | { allowed: string[] } | null {
+    const allowed: string[] = [];
+    for (const route of this.routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      if (route.method !== method) {
+        allowed.push(route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => {
+        const raw = m[i + 1] ?? "";
+        try {
+          params[n] = decodeURIComponent(raw);
+        } catch {
+          params[n] = raw; // malformed %-escape: keep it verbatim, the lookup will 404
+        }
+      });
+      return { route, params };
+    }
+    return allowed.length ? { allowed } : null;
+  }
+}

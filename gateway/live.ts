@@ -1,0 +1,150 @@
+// Live positions for dashboards: Socket.IO namespace `/live` (API.md). Positions are coalesced per
+// animal (latest wins) and flushed every `intervalMs`, so a slow dashboard never holds the engine back.
+import type { Namespace, Server, Socket } from "socket.io";
+import { z } from "zod";
+import { hasRole, type Principal } from "../auth/roles.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { LivePosition } from "../engine/types.ts";
+import { toFieldErrors } from "./ingest-protocol.ts";
+
+type BBox = [number, number, number, number]; // [west, south, east, north]
+
+const idList = z.array(z.string().min(1).max(128)).min(1).max(10_000);
+const SubscriptionSchema = z
+  .object({
+    all: z.literal(true).optional(),
+    animals: idList.optional(),
+    herds: idList.optional(),
+    bbox: z
+      .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
+      .refine((b) => b[1] <= b[3], "south must not be greater than north")
+      .optional(),
+  })
+  .strict()
+  .refine((s) => s.all || s.animals || s.herds || s.bbox, "name at least one of all, animals, herds, bbox");
+type Subscription = z.output<typeof SubscriptionSchema>;
+
+interface LiveSocketData {
+  principal: Principal;
+  bboxes: BBox[];
+}
+
+export interface LiveCounters {
+  broadcast(n: number): void;
+}
+
+/** True when a point lies in a bbox; a bbox with west > east crosses the antimeridian. */
+export function inBBox(b: BBox, lat: number, lon: number): boolean {
+  if (lat < b[1] || lat > b[3]) return false;
+  return b[0] <= b[2] ? lon >= b[0] && lon <= b[2] : lon >= b[0] || lon <= b[2];
+}
+
+export class LiveHub {
+  private readonly nsp: Namespace;
+  private pending = new Map<string, LivePosition>();
+  private readonly bboxSockets = new Map<string, BBox[]>(); // socket id → its bboxes
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    io: Server,
+    tokens: TokenService,
+    private readonly intervalMs: number,
+    private readonly counters: LiveCounters,
+  ) {
+    this.nsp = io.of("/live");
+    this.nsp.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      tokens.verify(typeof token === "string" ? token : undefined).then(
+        (principal) => {
+          if (!principal) return next(new Error("unauthorized: missing, invalid or revoked token"));
+          if (!hasRole(principal, "viewer")) return next(new Error("forbidden: /live needs role viewer or stronger"));
+          (socket.data as LiveSocketData).principal = principal;
+          (socket.data as LiveSocketData).bboxes = [];
+          next();
+        },
+        () => next(new Error("unauthorized: token check failed")),
+      );
+    });
+    this.nsp.on("connection", (socket) => this.onConnection(socket));
+    if (intervalMs > 0) {
+      this.timer = setInterval(() => this.flush(), intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Called by actors as soon as a fix moves an animal's live position (before it is stored). */
+  publish(p: LivePosition): void {
+    if (this.intervalMs === 0) return this.emit(p);
+    const prev = this.pending.get(p.animal);
+    if (!prev || prev.ts <= p.ts) this.pending.set(p.animal, p);
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const p of batch.values()) this.emit(p);
+  }
+
+  private emit(p: LivePosition): void {
+    // One emit per position to the union of rooms: Socket.IO sends it once per socket even if
+    // the socket is in several of them (e.g. `all` and its animal's room).
+    const rooms = ["all", `animal:${p.animal}`];
+    if (p.herd) rooms.push(`herd:${p.herd}`);
+    for (const [socketId, boxes] of this.bboxSockets) {
+      if (boxes.some((b) => inBBox(b, p.lat, p.lon))) rooms.push(socketId);
+    }
+    this.nsp.to(rooms).emit("position", p);
+    this.counters.broadcast(1);
+  }
+
+  private onConnection(socket: Socket): void {
+    const data = socket.data as LiveSocketData;
+    socket.on("subscribe", (payload: unknown, ack?: unknown) => {
+      const r = SubscriptionSchema.safeParse(payload);
+      const reply = typeof ack === "function" ? (ack as (x: unknown) => void) : () => {};
+      if (!r.success) return reply({ ok: false, errors: toFieldErrors(r.error, payload ?? {}) });
+      this.apply(socket, data, r.data, true);
+      reply({ ok: true, subscriptions: this.describe(socket, data) });
+    });
+    socket.on("unsubscribe", (payload: unknown, ack?: unknown) => {
+      const r = SubscriptionSchema.safeParse(payload);
+      const reply = typeof ack === "function" ? (ack as (x: unknown) => void) : () => {};
+      if (!r.success) return reply({ ok: false, errors: toFieldErrors(r.error, payload ?? {}) });
+      this.apply(socket, data, r.data, false);
+      reply({ ok: true, subscriptions: this.describe(socket, data) });
+    });
+    socket.on("disconnect", () => this.bboxSockets.delete(socket.id));
+  }
+
+  private apply(socket: Socket, data: LiveSocketData, sub: Subscription, join: boolean): void {
+    const rooms: string[] = [];
+    if (sub.all) rooms.push("all");
+    for (const a of sub.animals ?? []) rooms.push(`animal:${a}`);
+    for (const h of sub.herds ?? []) rooms.push(`herd:${h}`);
+    if (join) socket.join(rooms);
+    else for (const r of rooms) socket.leave(r);
+    if (sub.bbox) {
+      const b = sub.bbox as BBox;
+      data.bboxes = join ? [...data.bboxes, b] : data.bboxes.filter((x) => x.join() !== b.join());
+      if (data.bboxes.length) this.bboxSockets.set(socket.id, data.bboxes);
+      else this.bboxSockets.delete(socket.id);
+    }
+  }
+
+  private describe(socket: Socket, data: LiveSocketData) {
+    const rooms = [...socket.rooms].filter((r) => r !== socket.id);
+    return {
+      all: rooms.includes("all"),
+      animals: rooms.filter((r) => r.startsWith("animal:")).map((r) => r.slice(7)),
+      herds: rooms.filter((r) => r.startsWith("herd:")).map((r) => r.slice(5)),
+      bboxes: data.bboxes,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+// Prometheus metrics (prom-client) for GET /metrics. Gauges read live values at scrape time.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface MetricSources {
+  writerDepth: () => number;
+  writerLagMs: () => number;
+  writerHealthy: () => boolean;
+  actorsLive: () => number;
+  ingestConnections: () => number;
+}
+
+export class EngineMetrics {
+  readonly registry = new Registry();
+  readonly fixesReceived = new Counter({ name: "wt_fixes_received_total", help: "Fixes received on /ingest (valid or not)", registers: [this.registry] });
+  readonly fixesAcked = new Counter({ name: "wt_fixes_acked_total", help: "Fixes acknowledged after durable commit", registers: [this.registry] });
+  readonly fixesNacked = new Counter({ name: "wt_fixes_nacked_total", help: "Fixes permanently refused (invalid, forbidden collar, rejected by storage)", registers: [this.registry] });
+  readonly fixesQuarantined = new Counter({ name: "wt_fixes_quarantined_total", help: "Fixes from unknown or undeployed collars sent to quarantine", registers: [this.registry] });
+  readonly broadcasts = new Counter({ name: "wt_live_broadcasts_total", help: "Live positions broadcast to dashboards (after coalescing)", registers: [this.registry] });
+  readonly actorFailures = new Counter({ name: "wt_actor_failures_total", help: "Fixes stored without derived metrics because the actor failed", registers: [this.registry] });
+
+  constructor(src: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: "wt_process_" });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    gauge("wt_writer_queue_depth", "Fixes waiting for or in a commit", src.writerDepth);
+    gauge("wt_writer_lag_seconds", "Age of the oldest fix waiting for commit", () => src.writerLagMs() / 1000);
+    gauge("wt_writer_healthy", "1 when the last commit succeeded, 0 while the database is failing", () => (src.writerHealthy() ? 1 : 0));
+    gauge("wt_actors_live", "Animal actors in memory", src.actorsLive);
+    gauge("wt_ingest_connections", "Open collar WebSocket connections", src.ingestConnections);
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,27 @@
+// Health, readiness and metrics: no token needed (API.md).
+import type { Route } from "../http/router.ts";
+import type { Services } from "../services.ts";
+
+export function healthRoutes(s: Services): Route[] {
+  return [
+    { method: "GET", path: "/health", access: "public", handler: () => ({ body: { status: "ok" } }) },
+    {
+      method: "GET",
+      path: "/health/ready",
+      access: "public",
+      handler: async () => {
+        const checks = await s.readiness();
+        const ready = Object.values(checks).every((c) => c.ok);
+        return ready
+          ? { body: { status: "ready", checks } }
+          : { status: 503, headers: { "Retry-After": "5" }, body: { status: "not_ready", checks } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      access: "public",
+      handler: async () => ({ text: await s.metrics.text(), contentType: s.metrics.registry.contentType }),
+    },
+  ];
+}

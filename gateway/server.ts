@@ -1,0 +1,169 @@
+// Composition root: opens the database, migrates, warms the registry, wires writer → actors → live →
+// gateway, listens, and shuts down gracefully (stop accepting, flush, ack, snapshot, close).
+import uws from "uWebSockets.js";
+import { Redis } from "ioredis";
+import { loadSecrets } from "../auth/secrets.ts";
+import { TokenService } from "../auth/tokens.ts";
+import { ActorSystem } from "../engine/actor-system.ts";
+import type { Config } from "../engine/config.ts";
+import { IngestPipeline } from "../engine/ingest-pipeline.ts";
+import { Registry } from "../engine/registry.ts";
+import type { Database } from "../store/database.ts";
+import { BatchingFixWriter } from "../store/fix-writer.ts";
+import { migrate } from "../store/migrate.ts";
+import { openDatabase } from "../store/open-database.ts";
+import { PartitionManager } from "../store/partitions.ts";
+import { loadProfiles } from "../store/repos/animals.ts";
+import { loadDeployments } from "../store/repos/collars.ts";
+import { isDeviceTokenActive } from "../store/repos/devices.ts";
+import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
+import { PgSnapshotStore } from "../store/snapshot-store.ts";
+import { buildApp, listen } from "./app.ts";
+import { IngestGateway } from "./ingest.ts";
+import { EngineMetrics } from "./metrics.ts";
+import type { Services } from "./services.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  db: Database;
+  services: Services;
+  /** Graceful shutdown; resolves when everything acknowledged is stored and snapshots are written. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: (line: string) => void;
+  /** Use this database instead of opening one from the config (tests wrap it to simulate outages). */
+  database?: Database;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const db = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const migration = await migrate(db);
+  if (migration.applied.length) log(`migrations applied: ${migration.applied.join(", ")} (${migration.variant})`);
+  const partitions = new PartitionManager(db);
+  await partitions.runOnce(); // partitions ahead of time, snapshot retention, rows stranded in a default partition
+  partitions.start(60 * 60 * 1000);
+
+  const secrets = await loadSecrets({ dataDir: config.dataDir, adminToken: config.adminToken, jwtSecret: config.jwtSecret });
+  const tokens = new TokenService({ adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret, isDeviceTokenActive: (jti) => isDeviceTokenActive(db, jti) });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  if (redis) await redis.connect().catch((err: Error) => log(`redis: ${err.message} (will keep retrying)`));
+
+  const registry = new Registry();
+  for (const p of await loadProfiles(db)) registry.setProfile(p);
+  for (const d of await loadDeployments(db)) {
+    registry.addDeployment({ collar_id: d.collar_id, animal_id: d.animal_id, from: Date.parse(d.from), to: d.to ? Date.parse(d.to) : null });
+  }
+  for (const row of (await db.query<{ id: string }>("SELECT id FROM collars")).rows) registry.addCollar(row.id);
+
+  const writer = new BatchingFixWriter(db);
+  let ingest: IngestGateway | null = null;
+  const metrics = new EngineMetrics({
+    writerDepth: () => writer.depth,
+    writerLagMs: () => writer.lagMs,
+    writerHealthy: () => writer.healthy,
+    actorsLive: () => actors.liveCount,
+    ingestConnections: () => ingest?.connections ?? 0,
+  });
+  let publish: (p: import("../engine/types.ts").LivePosition) => void = () => {};
+  const actors = new ActorSystem({
+    snapshots: new PgSnapshotStore(db),
+    onPosition: (p) => publish(p),
+    idleMs: config.actorIdleMs,
+    snapshotIntervalMs: config.snapshotIntervalMs,
+  });
+  const pipeline = new IngestPipeline(registry, actors, writer, {
+    quarantined: () => metrics.fixesQuarantined.inc(),
+    actorFailed: (animal, err) => {
+      metrics.actorFailures.inc();
+      log(`actor ${animal} failed: ${(err as Error)?.message ?? err}`);
+    },
+  });
+
+  const services: Services = {
+    db,
+    registry,
+    tokens,
+    pipeline,
+    metrics,
+    livePosition: (animal) => actors.livePosition(animal),
+    readiness: async () => {
+      const checks: Record<string, { ok: boolean; detail?: string }> = {};
+      try {
+        await db.query("SELECT 1");
+        checks.database = { ok: true, detail: db.kind };
+      } catch (err) {
+        checks.database = { ok: false, detail: (err as Error).message };
+      }
+      checks.writer = writer.healthy
+        ? { ok: writer.depth < config.writerMaxQueue, detail: `queue ${writer.depth}` }
+        : { ok: false, detail: "database writes failing; retrying" };
+      if (redis) {
+        try {
+          await redis.ping();
+          checks.redis = { ok: true };
+        } catch (err) {
+          checks.redis = { ok: false, detail: (err as Error).message };
+        }
+      }
+      return checks;
+    },
+    attachQuarantined: async (collar, animal, from, to) => {
+      const fixes = await quarantinedFor(db, collar, from, to);
+      await Promise.all(
+        fixes.map(
+          (fix) =>
+            new Promise<void>((resolve, reject) =>
+              pipeline.submit(fix, { stored: resolve, rejected: (m) => reject(new Error(`quarantined fix ${fix.ts}: ${m}`)) }),
+            ),
+        ),
+      );
+      await markAttached(db, collar, fixes.map((f) => f.ts), animal);
+      return fixes.length;
+    },
+  };
+
+  ingest = new IngestGateway({
+    tokens,
+    pipeline,
+    writerDepth: () => writer.depth,
+    maxQueue: config.writerMaxQueue,
+    counters: {
+      received: (n) => metrics.fixesReceived.inc(n),
+      acked: (n) => metrics.fixesAcked.inc(n),
+      nacked: (n) => metrics.fixesNacked.inc(n),
+    },
+  });
+  const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) } });
+  publish = (p) => built.live.publish(p);
+  const { socket, port } = await listen(built.app, config.host, config.port);
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      uws.us_listen_socket_close(socket); // no new connections
+      ingest!.stopAccepting();
+      const flushed = await Promise.race([
+        writer.flush().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutMs).unref()),
+      ]);
+      if (!flushed) log(`shutdown: writer still had ${writer.depth} fixes after ${config.shutdownTimeoutMs} ms; they were not acked and will be resent by collars`);
+      await new Promise((r) => setImmediate(r)); // let the last acks go out
+      ingest!.closeAll();
+      await actors.shutdown();
+      built.live.close();
+      built.io.close();
+      await partitions.stop();
+      await writer.close();
+      redis?.disconnect();
+      if (!opts.database) await db.close();
+    })());
+
+  return { url, port, adminToken: secrets.adminToken, adminTokenGenerated: secrets.adminTokenGenerated, db, services, close };
+}

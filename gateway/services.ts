@@ -1,0 +1,26 @@
+// What REST handlers may use. Built once by the server and passed to every route factory.
+import type { TokenService } from "../auth/tokens.ts";
+import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
+import type { Registry } from "../engine/registry.ts";
+import type { LivePosition } from "../engine/types.ts";
+import type { Database } from "../store/database.ts";
+import type { EngineMetrics } from "./metrics.ts";
+
+export interface ReadinessCheck {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface Services {
+  db: Database;
+  registry: Registry;
+  tokens: TokenService;
+  pipeline: IngestPipeline;
+  metrics: EngineMetrics;
+  /** Latest live position of an animal from its actor, if it is active in memory. */
+  livePosition(animal: string): LivePosition | null;
+  /** Readiness of each dependency, for GET /health/ready. */
+  readiness(): Promise<Record<string, ReadinessCheck>>;
+  /** Moves a collar's quarantined fixes inside [from, to) through the pipeline onto `animal`. */
+  attachQuarantined(collar: string, animal: string, from: number, to: number | null): Promise<number>;
+}
