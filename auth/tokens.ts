@@ -8,6 +8,14 @@ export const DEVICE_AUDIENCE = "wt-device";
 
 export type DeviceTokenClaims = { kind: "collar"; collar: string } | { kind: "gateway"; gateway: string };
 
+/** The token could not be checked right now (database unreachable): answer "try later", not "unauthorized". */
+export class TokenCheckUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`token check unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = "TokenCheckUnavailable";
+  }
+}
+
 export interface TokenServiceOptions {
   adminToken: string;
   jwtSecret: Uint8Array;
@@ -22,30 +30,42 @@ export class TokenService {
     this.adminDigest = digest(opts.adminToken);
   }
 
-  /** Verifies a bearer token; null when missing, malformed, expired, revoked or unknown. */
+  /**
+   * Verifies a bearer token; null when missing, malformed, expired, revoked or unknown.
+   * Throws TokenCheckUnavailable when the revocation list cannot be read (a database outage must not
+   * tell collars their tokens are bad).
+   */
   async verify(token: string | undefined | null): Promise<Principal | null> {
     if (!token) return null;
     // Compare digests so the comparison is constant-time whatever the lengths.
     if (timingSafeEqual(digest(token), this.adminDigest)) return { role: "admin", subject: "admin-token" };
     if (token.split(".").length !== 3) return null;
+    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
     try {
-      const { payload } = await jwtVerify(token, this.opts.jwtSecret, {
+      ({ payload } = await jwtVerify(token, this.opts.jwtSecret, {
         algorithms: ["HS256"],
         issuer: TOKEN_ISSUER,
         audience: DEVICE_AUDIENCE,
-      });
-      const jti = payload.jti;
-      if (!jti || !(await this.opts.isDeviceTokenActive(jti))) return null;
-      if (payload.kind === "collar" && typeof payload.collar === "string") {
-        return { role: "collar", subject: `collar:${payload.collar}`, collar: payload.collar, tokenId: jti };
-      }
-      if (payload.kind === "gateway" && typeof payload.gateway === "string") {
-        return { role: "gateway", subject: `gateway:${payload.gateway}`, gateway: payload.gateway, tokenId: jti };
-      }
-      return null;
+      }));
     } catch {
       return null;
     }
+    const jti = payload.jti;
+    if (!jti) return null;
+    let active: boolean;
+    try {
+      active = await this.opts.isDeviceTokenActive(jti);
+    } catch (err) {
+      throw new TokenCheckUnavailable(err);
+    }
+    if (!active) return null;
+    if (payload.kind === "collar" && typeof payload.collar === "string") {
+      return { role: "collar", subject: `collar:${payload.collar}`, collar: payload.collar, tokenId: jti };
+    }
+    if (payload.kind === "gateway" && typeof payload.gateway === "string") {
+      return { role: "gateway", subject: `gateway:${payload.gateway}`, gateway: payload.gateway, tokenId: jti };
+    }
+    return null;
   }
 
   /** Signs a long-lived device token (collars live in the field for years; revocation is by jti). */

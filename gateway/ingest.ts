@@ -30,6 +30,8 @@ export interface IngestOptions {
 
 interface Conn {
   principal: Principal | null;
+  /** The token could not be checked (database down): refuse with `overloaded` so the collar retries. */
+  unverified: boolean;
   open: boolean;
   pendingAcks: number[];
   flushScheduled: boolean;
@@ -64,22 +66,22 @@ export class IngestGateway {
         res.onAborted(() => {
           aborted = true;
         });
+        const upgrade = (principal: Principal | null, unverified: boolean) => {
+          if (aborted) return;
+          res.cork(() => {
+            res.upgrade<Conn>({ principal, unverified, open: false, pendingAcks: [], flushScheduled: false, ws: null }, key, protocol, extensions, context);
+          });
+        };
         void this.opts.tokens.verify(token).then(
-          (principal) => {
-            if (aborted) return;
-            res.cork(() => {
-              res.upgrade<Conn>({ principal, open: false, pendingAcks: [], flushScheduled: false, ws: null }, key, protocol, extensions, context);
-            });
-          },
-          () => {
-            if (!aborted) res.cork(() => res.writeStatus("500 Internal Server Error").end());
-          },
+          (principal) => upgrade(principal, false),
+          () => upgrade(null, true),
         );
       },
       open: (ws) => {
         const conn = ws.getUserData();
         conn.open = true;
         conn.ws = ws;
+        if (conn.unverified) return this.refuse(conn, "overloaded", "cannot check tokens right now; reconnect later", CLOSE_OVERLOADED);
         if (!conn.principal) return this.refuse(conn, "unauthorized", "missing, invalid or revoked token", CLOSE_UNAUTHORIZED);
         if (!canIngest(conn.principal)) {
           return this.refuse(conn, "unauthorized", `role ${conn.principal.role} may not send fixes`, CLOSE_FORBIDDEN);

@@ -2,6 +2,7 @@
 // gateway, listens, and shuts down gracefully (stop accepting, flush, ack, snapshot, close).
 import uws from "uWebSockets.js";
 import { Redis } from "ioredis";
+import { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import { loadSecrets } from "../auth/secrets.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
@@ -50,7 +51,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   partitions.start(60 * 60 * 1000);
 
   const secrets = await loadSecrets({ dataDir: config.dataDir, adminToken: config.adminToken, jwtSecret: config.jwtSecret });
-  const tokens = new TokenService({ adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret, isDeviceTokenActive: (jti) => isDeviceTokenActive(db, jti) });
+  const deviceTokens = new DeviceTokenCache((jti) => isDeviceTokenActive(db, jti));
+  const tokens = new TokenService({ adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret, isDeviceTokenActive: (jti) => deviceTokens.isActive(jti) });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   if (redis) await redis.connect().catch((err: Error) => log(`redis: ${err.message} (will keep retrying)`));
 
@@ -76,6 +78,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     onPosition: (p) => publish(p),
     idleMs: config.actorIdleMs,
     snapshotIntervalMs: config.snapshotIntervalMs,
+    onError: (err, ctx) => log(`actors: ${ctx.op}${ctx.animal ? ` ${ctx.animal}` : ""} failed (will retry): ${(err as Error)?.message ?? err}`),
   });
   const pipeline = new IngestPipeline(registry, actors, writer, {
     quarantined: () => metrics.fixesQuarantined.inc(),

@@ -1,7 +1,7 @@
 // A small REST router on the uWS app: route table, body limits, auth by minimum role, problem+json errors.
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import { hasRole, type Principal, type UserRole } from "../../auth/roles.ts";
-import type { TokenService } from "../../auth/tokens.ts";
+import { TokenCheckUnavailable, type TokenService } from "../../auth/tokens.ts";
 import { HttpError } from "./problem.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -164,7 +164,10 @@ export class Router {
     if (route.access !== "public") {
       const auth = ctx.headers["authorization"] ?? "";
       const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-      const principal = await this.tokens.verify(token);
+      const principal = await this.tokens.verify(token).catch((err: unknown) => {
+        if (err instanceof TokenCheckUnavailable) throw new HttpError(503, "cannot check tokens right now; retry later", undefined, { "Retry-After": "5" });
+        throw err;
+      });
       if (!principal) {
         throw new HttpError(401, token ? "token is invalid, expired or revoked" : "missing bearer token", undefined, {
           "WWW-Authenticate": 'Bearer realm="wildlife-tracker"',
