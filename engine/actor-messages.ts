@@ -1,0 +1,28 @@
+// The messages actors exchange. Plain JSON-serialisable objects: a local delivery uses exactly
+// what a remote transport would put on the wire, so sharding actors across nodes later changes
+// routing, not semantics.
+
+import type { AnimalProfile, FixInput, FixRecord, LivePosition } from "./types.ts";
+
+/** A fix for one animal's actor. */
+export interface FixMessage {
+  type: "fix";
+  animal: AnimalProfile;
+  collar: string;
+  fix: FixInput;
+  receivedAt: number; // epoch ms, server clock
+}
+
+export type ActorMessage = FixMessage;
+
+/** The actor's answer to a FixMessage. */
+export interface FixReply {
+  /** Always present: the fix ready to store (the store dedups resends by (animal, ts)). */
+  record: FixRecord;
+  /** The new live position when the fix moved it, else null. */
+  position: LivePosition | null;
+}
+
+export function fixMessage(animal: AnimalProfile, collar: string, fix: FixInput, receivedAt: number): FixMessage {
+  return { type: "fix", animal, collar, fix, receivedAt };
+}
