@@ -137,9 +137,10 @@ describe.each([
     await db?.close();
   });
 
-  it("applies every migration once and records it", async () => {
-    const first = await migrate(db);
-    expect(first).toEqual({ applied: ALL_MIGRATIONS, variant: "native" });
+  it("applies every migration once and records it, even with two runners at once", async () => {
+    const [a, b] = await Promise.all([migrate(db), migrate(db)]);
+    expect([...a.applied, ...b.applied].sort()).toEqual(ALL_MIGRATIONS);
+    expect([a.variant, b.variant]).toEqual(["native", "native"]);
     const second = await migrate(db);
     expect(second).toEqual({ applied: [], variant: "native" });
     const rows = await db.query<{ version: number; variant: string }>(
@@ -286,12 +287,22 @@ describe.each([
     const fixes = Array.from({ length: 100 }, (_, i) => fix(`poison-${i % 3}`, now - 2 * HOUR + i * 1000));
     fixes[37] = { ...fixes[37]!, lat: 95 }; // violates the lat range CHECK
     fixes[80] = { ...fixes[80]!, lon: Number.NaN }; // NaN is not BETWEEN -180 AND 180 either
-    for (const item of fixItems(fixes, t)) writer.enqueue(item);
+    const items = fixItems(fixes, t);
+    // A quarantined fix whose payload cannot be serialised at all (BigInt) is bad data too.
+    const q = (i: number, payload: unknown): WriteItem => ({
+      kind: "quarantine",
+      record: { collar: "poison-q", ts: now - i * 1000, lat: 1, lon: 1, reason: "unknown_collar", payload: payload as never, received_at: now },
+      ticket: t.ticket(i),
+    });
+    items.splice(50, 0, q(1000, { n: 1n }), q(1001, { n: 1 }));
+    for (const item of items) writer.enqueue(item);
     await writer.flush();
-    expect([...t.rejected.keys()].sort((a, b) => a - b)).toEqual([37, 80]);
+    expect([...t.rejected.keys()].sort((a, b) => a - b)).toEqual([37, 80, 1000]);
     expect(t.rejected.get(37)).toMatch(/fixes_lat_range/);
     expect(t.rejected.get(80)).toMatch(/fixes_lon_range/);
-    expect(t.stored.size).toBe(98);
+    expect(t.rejected.get(1000)).toMatch(/unserialisable record.*BigInt/);
+    expect(t.stored.size).toBe(99);
+    expect(await count(db, "SELECT count(*) AS n FROM quarantined_fixes WHERE collar_id = 'poison-q'")).toBe(1);
     expect(writer.healthy).toBe(true);
     expect(await count(db, "SELECT count(*) AS n FROM fixes WHERE collar_id LIKE 'poison-%'")).toBe(98);
   });

@@ -1,0 +1,2 @@
+-- Nothing to do natively: compression is a TimescaleDB feature (see the .timescale.sql twin).
+SELECT 1;

@@ -1,0 +1,255 @@
+// Durable group-commit writer for fixes and quarantined fixes.
+//
+// No timers on the happy path: when a flush slot is free, whatever is queued goes out on the next
+// turn of the event loop; what arrives while flushes are in flight forms the next batch, so batches
+// grow with load by themselves. One transaction per batch; a ticket is answered only after COMMIT.
+// Connection trouble: items go back to the front of the queue (order kept) and are retried with
+// backoff — never dropped. Bad data (SQLSTATE 22/23/54): the batch is bisected until the offending
+// items are alone; only they are rejected.
+import type { FixRecord, QuarantineRecord } from "../engine/types.ts";
+import { isConnectionError, type Database } from "./database.ts";
+import { fixInsert, quarantineInsert, type Statement } from "./fix-insert.ts";
+
+export interface WriteTicket {
+  stored(): void;
+  rejected(message: string): void;
+}
+export type WriteItem =
+  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
+  | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };
+
+export interface FixWriter {
+  enqueue(item: WriteItem): void;
+  /** Items queued + in flight (the gateway applies backpressure on it). */
+  readonly depth: number;
+  /** Age of the oldest item not yet stored or rejected (queued or in flight), by enqueue time; 0 if none. */
+  readonly lagMs: number;
+  /** False while the database is failing (from a failed write until the next successful one). */
+  readonly healthy: boolean;
+  /** Items answered stored() so far (resends of already-stored fixes included). */
+  readonly committedTotal: number;
+  /** Resolves when all items enqueued before the call are stored or rejected. */
+  flush(): Promise<void>;
+  /** Flushes, then answers later enqueues with rejected("writer closed"). */
+  close(): Promise<void>;
+}
+
+export interface BatchingFixWriterOptions {
+  maxBatch?: number; // default 2000
+  concurrency?: number; // flushes in flight; default 2 on PostgreSQL, 1 on PGlite (one connection)
+  minBackoffMs?: number; // default 100
+  maxBackoffMs?: number; // default 5000
+}
+
+interface Entry {
+  item: WriteItem;
+  seq: number; // enqueue order, for flush() and for keeping order on requeue
+  at: number; // enqueue time (ms)
+  done?: boolean; // answered (stored or rejected)
+}
+
+/** Errors caused by the rows themselves: retrying them would fail forever. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(22|23|54)/.test(code) && !isConnectionError(err);
+}
+
+/** Deadlock / serialization failure: retry soon, the database itself is fine. */
+const isConflict = (err: unknown) => /^40/.test(String((err as { code?: unknown } | null)?.code ?? ""));
+
+export class BatchingFixWriter implements FixWriter {
+  healthy = true;
+  committedTotal = 0;
+  rejectedTotal = 0;
+  /** The last error a write failed with (for logs and health endpoints). */
+  lastError: unknown = null;
+
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private queue: Entry[] = [];
+  private readonly inFlight = new Set<Entry[]>();
+  private inFlightItems = 0;
+  private scheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private backoffMs = 0;
+  private closed = false;
+  // flush() bookkeeping: every seq below doneBelow is answered; doneAhead holds answered seqs above it.
+  private nextSeq = 0;
+  private doneBelow = 0;
+  private readonly doneAhead = new Set<number>();
+  private waiters: { seq: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly db: Database,
+    opts: BatchingFixWriterOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 2000;
+    this.concurrency = opts.concurrency ?? (db.kind === "pglite" ? 1 : 2);
+    this.minBackoffMs = opts.minBackoffMs ?? 100;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
+  }
+
+  get depth(): number {
+    return this.queue.length + this.inFlightItems;
+  }
+
+  get lagMs(): number {
+    let oldest = this.queue[0]?.at ?? Infinity;
+    // A batch stays in inFlight until its run() resumes, just after its last entry was answered.
+    for (const batch of this.inFlight) oldest = Math.min(oldest, batch.find((e) => !e.done)?.at ?? Infinity);
+    return oldest === Infinity ? 0 : Date.now() - oldest;
+  }
+
+  enqueue(item: WriteItem): void {
+    if (this.closed) {
+      safely(() => item.ticket.rejected("writer closed"));
+      return;
+    }
+    this.queue.push({ item, seq: this.nextSeq++, at: Date.now() });
+    this.schedule();
+  }
+
+  flush(): Promise<void> {
+    const seq = this.nextSeq;
+    if (this.doneBelow >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    clearTimeout(this.retryTimer);
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.retryTimer || this.inFlight.size >= this.concurrency || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: a burst of enqueue() calls from one socket read joins one batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (!this.retryTimer && this.inFlight.size < this.concurrency && this.queue.length > 0) {
+        void this.run(this.queue.splice(0, this.maxBatch));
+      }
+    });
+  }
+
+  private async run(batch: Entry[]): Promise<void> {
+    this.inFlight.add(batch);
+    this.inFlightItems += batch.length;
+    const { leftover, error } = await this.writeBisecting(batch);
+    this.inFlight.delete(batch);
+    if (leftover.length > 0) {
+      this.inFlightItems -= leftover.length;
+      this.requeueFront(leftover);
+      this.backOff(error);
+    }
+    this.schedule();
+  }
+
+  /** Writes the batch, halving around data errors. Returns what is left when the database fails. */
+  private async writeBisecting(batch: Entry[]): Promise<{ leftover: Entry[]; error?: unknown }> {
+    const stack: Entry[][] = [batch]; // top = next part to write; parts stay in seq order
+    while (stack.length > 0) {
+      const part = stack.pop()!;
+      try {
+        await this.write(part);
+        this.backoffMs = 0;
+        this.healthy = true;
+        this.settle(part, null);
+      } catch (err) {
+        if (!isDataError(err)) return { leftover: [part, ...stack.reverse()].flat(), error: err };
+        if (part.length === 1) this.settle(part, (err as Error).message ?? String(err));
+        else stack.push(part.slice(part.length >> 1), part.slice(0, part.length >> 1));
+      }
+    }
+    return { leftover: [] };
+  }
+
+  private async write(part: Entry[]): Promise<void> {
+    const fixes: FixRecord[] = [];
+    const quarantine: QuarantineRecord[] = [];
+    for (const { item } of part) {
+      if (item.kind === "fix") fixes.push(item.record);
+      else quarantine.push(item.record);
+    }
+    let statements: Statement[];
+    try {
+      statements = [fixInsert(fixes), quarantineInsert(quarantine)].filter((s) => s !== null);
+    } catch (err) {
+      // A record that cannot be serialised (malformed, or a payload JSON.stringify refuses) is bad
+      // data like a 22xxx error, so bisection isolates it; retrying it would wedge the writer.
+      throw Object.assign(new Error(`unserialisable record: ${(err as Error).message}`), { code: "22000" });
+    }
+    await this.db.transaction(async (tx) => {
+      for (const st of statements) await tx.query(st.sql, st.params);
+    });
+  }
+
+  private settle(part: Entry[], rejection: string | null): void {
+    // Counted here, not when run() resumes, so depth is already 0 when a flush() waiter wakes up.
+    this.inFlightItems -= part.length;
+    for (const e of part) {
+      e.done = true;
+      if (rejection === null) {
+        this.committedTotal++;
+        safely(() => e.item.ticket.stored());
+      } else {
+        this.rejectedTotal++;
+        safely(() => e.item.ticket.rejected(rejection));
+      }
+      this.markDone(e.seq);
+    }
+    this.wakeFlushWaiters();
+  }
+
+  private markDone(seq: number): void {
+    if (seq !== this.doneBelow) {
+      this.doneAhead.add(seq);
+      return;
+    }
+    this.doneBelow++;
+    while (this.doneAhead.delete(this.doneBelow)) this.doneBelow++;
+  }
+
+  private wakeFlushWaiters(): void {
+    if (this.waiters.length === 0 || this.waiters[0]!.seq > this.doneBelow) return;
+    const ready = this.waiters.filter((w) => w.seq <= this.doneBelow);
+    this.waiters = this.waiters.filter((w) => w.seq > this.doneBelow);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Puts unwritten entries back before everything queued, merged by seq so order survives concurrent failures. */
+  private requeueFront(entries: Entry[]): void {
+    const merged: Entry[] = [];
+    let i = 0;
+    let j = 0;
+    const q = this.queue;
+    while (i < entries.length || j < q.length) {
+      if (j >= q.length || (i < entries.length && entries[i]!.seq < q[j]!.seq)) merged.push(entries[i++]!);
+      else merged.push(q[j++]!);
+    }
+    this.queue = merged;
+  }
+
+  private backOff(error: unknown): void {
+    this.lastError = error;
+    if (!isConflict(error)) this.healthy = false;
+    this.backoffMs = this.backoffMs === 0 ? this.minBackoffMs : Math.min(this.backoffMs * 2, this.maxBackoffMs);
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule();
+    }, this.backoffMs);
+  }
+}
+
+/** A throwing ticket callback must not break the writer for everyone else. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the ticket's owner is responsible for its own errors
+  }
+}
