@@ -117,17 +117,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       return checks;
     },
     attachQuarantined: async (collar, animal, from, to) => {
-      const fixes = await quarantinedFor(db, collar, from, to);
-      await Promise.all(
-        fixes.map(
-          (fix) =>
-            new Promise<void>((resolve, reject) =>
-              pipeline.submit(fix, { stored: resolve, rejected: (m) => reject(new Error(`quarantined fix ${fix.ts}: ${m}`)) }),
-            ),
-        ),
-      );
-      await markAttached(db, collar, fixes.map((f) => f.ts), animal);
-      return fixes.length;
+      // Through the same pipeline as live fixes, so they get metrics and flags; a fix the database
+      // rejects stays in quarantine (not attached) and the rest go on.
+      let attached = 0;
+      for (;;) {
+        const fixes = await quarantinedFor(db, collar, from, to, 5000);
+        const stored: number[] = [];
+        await Promise.all(
+          fixes.map((fix) => new Promise<void>((resolve) => pipeline.submit(fix, { stored: () => (stored.push(fix.ts), resolve()), rejected: () => resolve() }))),
+        );
+        await markAttached(db, collar, stored, animal);
+        attached += stored.length;
+        if (fixes.length < 5000 || stored.length === 0) return attached;
+      }
     },
   };
 
