@@ -1,11 +1,13 @@
 // Configuration: read once from the environment, validated with zod, one clear line per invalid variable.
 import { z } from "zod";
 
-const bool01 = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
-const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+const bool01 = z.enum(["0", "1", "true", "false"], { error: "must be 0 or 1" }).transform((v) => v === "1" || v === "true");
+const POSITIVE = "must be a positive integer";
+const positiveInt = (def: number) => z.coerce.number({ error: POSITIVE }).int(POSITIVE).positive(POSITIVE).default(def);
+const PORT_MSG = "must be a port number from 0 to 65535";
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ error: PORT_MSG }).int(PORT_MSG).min(0, PORT_MSG).max(65535, PORT_MSG).default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
@@ -19,14 +21,14 @@ const EnvSchema = z.object({
   WT_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   WT_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   WT_DEMO: bool01.optional(),
-  WT_OTP_SENDER: z.enum(["outbox", "smtp", "webhook"]).default("outbox"),
+  WT_OTP_SENDER: z.enum(["outbox", "smtp", "webhook"], { error: "must be outbox, smtp or webhook" }).default("outbox"),
   // Extensions beyond API.md: tuning knobs with safe defaults.
-  WT_LIVE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  WT_LIVE_INTERVAL_MS: z.coerce.number({ error: "must be milliseconds from 0 to 60000" }).int().min(0, "must be milliseconds from 0 to 60000").max(60_000, "must be milliseconds from 0 to 60000").default(20),
   WT_SNAPSHOT_INTERVAL_S: positiveInt(60),
   WT_ACTOR_IDLE_S: positiveInt(600),
   WT_WRITER_MAX_QUEUE: positiveInt(100_000),
   WT_DEMO_COLLARS: positiveInt(24),
-  WT_DEMO_RATE: z.coerce.number().positive().default(20),
+  WT_DEMO_RATE: z.coerce.number({ error: "must be a positive number" }).positive("must be a positive number").default(20),
   WT_SHUTDOWN_TIMEOUT_S: positiveInt(30),
 });
 
