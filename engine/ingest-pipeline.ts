@@ -2,16 +2,9 @@
 // quarantine attachment too): registry lookup → actor (metrics, flags, live position) → durable writer.
 // The ticket is completed by the writer only after commit, which is what lets the gateway ack.
 import type { Registry } from "./registry.ts";
-import type { AnimalProfile, FixInput, FixRecord, LivePosition, QuarantineRecord } from "./types.ts";
+import type { AnimalProfile, FixInput, FixRecord, LivePosition, QuarantineRecord, WriteItem, WriteTicket } from "./types.ts";
 
-export interface WriteTicket {
-  stored(): void;
-  rejected(message: string): void;
-}
-
-export type WriteItem =
-  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
-  | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };
+export type { WriteItem, WriteTicket } from "./types.ts";
 
 /** The part of the durable writer the pipeline needs. */
 export interface WriteQueue {

@@ -104,3 +104,14 @@ export interface ActorSnapshot {
   last_ts: number | null; // ts of the latest in-order fix, epoch ms
   state: unknown; // actor-defined JSON (window contents, day distance, ...)
 }
+
+/** Completed by the durable writer: stored() after commit (or when already stored), rejected() when the database refuses the row. */
+export interface WriteTicket {
+  stored(): void;
+  rejected(message: string): void;
+}
+
+/** One row for the durable writer, with the ticket that reports its fate. */
+export type WriteItem =
+  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
+  | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };

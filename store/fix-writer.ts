@@ -6,17 +6,11 @@
 // Connection trouble: items go back to the front of the queue (order kept) and are retried with
 // backoff — never dropped. Bad data (SQLSTATE 22/23/54): the batch is bisected until the offending
 // items are alone; only they are rejected.
-import type { FixRecord, QuarantineRecord } from "../engine/types.ts";
+import type { FixRecord, QuarantineRecord, WriteItem } from "../engine/types.ts";
 import { isConnectionError, type Database } from "./database.ts";
 import { fixInsert, quarantineInsert, type Statement } from "./fix-insert.ts";
 
-export interface WriteTicket {
-  stored(): void;
-  rejected(message: string): void;
-}
-export type WriteItem =
-  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
-  | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };
+export type { WriteItem, WriteTicket } from "../engine/types.ts";
 
 export interface FixWriter {
   enqueue(item: WriteItem): void;
