@@ -4,23 +4,37 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CollarFleet } from "../../simulator/collar-fleet.ts";
 import { apiClient } from "../helpers/api.ts";
 import { freePort, spawnServer, type ChildServer } from "../helpers/child-server.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.ts";
 import { TEST_ADMIN_TOKEN } from "../helpers/server.ts";
-import pg from "pg";
+import { openDatabase } from "../../store/open-database.ts";
+import type { Database } from "../../store/database.ts";
 
 const COLLARS = 12;
 const PER_COLLAR = 250;
 
-describe("crash safety (PostgreSQL, SIGKILL mid-stream)", () => {
+/** Opens the test database directly (the server is stopped: PGlite allows one process at a time). */
+async function withDb<T>(db: TestDatabase, fn: (d: Database) => Promise<T>): Promise<T> {
+  const d = await openDatabase({ databaseUrl: db.url, dataDir: db.dataDir });
+  try {
+    return await fn(d);
+  } finally {
+    await d.close();
+  }
+}
+
+const storedKeys = (d: Database) =>
+  d.query<{ k: string }>("SELECT collar_id || '|' || (extract(epoch FROM ts) * 1000)::bigint AS k FROM fixes").then((r) => new Set(r.rows.map((x) => x.k)));
+
+describe.each(DATABASE_KINDS)("crash safety on %s (SIGKILL mid-stream)", (kind) => {
   let db: TestDatabase;
   let server: ChildServer | null = null;
   let port: number;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    db = await createTestDatabase("postgres");
+    db = await createTestDatabase(kind);
     port = await freePort();
-    env = { DATABASE_URL: db.url!, PORT: String(port), WT_DATA_DIR: db.dataDir, WT_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+    env = { ...(db.url ? { DATABASE_URL: db.url } : {}), PORT: String(port), WT_DATA_DIR: db.dataDir, WT_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
     server = await spawnServer(env);
   });
 
@@ -61,10 +75,7 @@ describe("crash safety (PostgreSQL, SIGKILL mid-stream)", () => {
     const ackedBeforeKill = [...acked];
 
     // Every fix acked before the kill is in the database, with no server running.
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    const stored = async () => new Set((await client.query<{ k: string }>("SELECT collar_id || '|' || (extract(epoch FROM ts) * 1000)::bigint AS k FROM fixes")).rows.map((r) => r.k));
-    const afterKill = await stored();
+    const afterKill = await withDb(db, storedKeys);
     expect(ackedBeforeKill.filter((k) => !afterKill.has(k))).toEqual([]);
 
     await new Promise((r) => setTimeout(r, 300)); // the fleet is now failing to reconnect
@@ -77,24 +88,22 @@ describe("crash safety (PostgreSQL, SIGKILL mid-stream)", () => {
 
     const expected = new Set(fleet.generatedFixes().map((f) => `${f.collar}|${f.ts}`));
     expect(expected.size).toBe(COLLARS * PER_COLLAR);
-    const final = await stored();
-    const total = Number((await client.query("SELECT count(*) AS n FROM fixes")).rows[0].n);
-    await client.end();
+    server!.proc.kill("SIGTERM");
+    expect(await server!.exited).toBe(0);
+    expect(server!.output()).toContain("stopped cleanly");
+    server = null;
+    const { final, total } = await withDb(db, async (d) => ({
+      final: await storedKeys(d),
+      total: Number((await d.query<{ n: number }>("SELECT count(*) AS n FROM fixes")).rows[0]!.n),
+    }));
     expect(total).toBe(expected.size); // no duplicates
     expect([...expected].filter((k) => !final.has(k))).toEqual([]); // no gaps
     expect([...final].filter((k) => !expected.has(k))).toEqual([]); // nothing invented
     expect([...acked].filter((k) => !final.has(k))).toEqual([]); // every acked fix present
   });
 
-  it("shuts down gracefully on SIGTERM: everything acked is stored, snapshots written, exit 0", async () => {
-    server!.proc.kill("SIGTERM");
-    expect(await server!.exited).toBe(0);
-    expect(server!.output()).toContain("stopped cleanly");
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    const snaps = Number((await client.query("SELECT count(DISTINCT animal_id) AS n FROM animal_snapshots")).rows[0].n);
-    await client.end();
+  it("shut down gracefully on SIGTERM: exit 0 and a snapshot of every animal", async () => {
+    const snaps = await withDb(db, async (d) => Number((await d.query<{ n: number }>("SELECT count(DISTINCT animal_id) AS n FROM animal_snapshots")).rows[0]!.n));
     expect(snaps).toBe(COLLARS);
-    server = null;
   });
 });
