@@ -286,19 +286,20 @@ export class ActorSystem {
     cell.retryTimer.unref();
   }
 
-  /** Latest snapshot plus the fixes stored after it (crash recovery: the snapshot may lag the fixes). */
+  /** Latest snapshot plus the newest stored fixes, which rebuild the window (the snapshot may lag them after a crash). */
   private async load(profile: AnimalProfile): Promise<AnimalActor> {
     const limit = this.actorOptions.windowSize;
-    const snapshot = await this.snapshots.loadLatest(profile.id);
-    const fixes = await this.snapshots.loadFixesAfter(profile.id, snapshot?.last_ts ?? null, limit);
+    const [snapshot, fixes] = await Promise.all([
+      this.snapshots.loadLatest(profile.id),
+      this.snapshots.loadFixesAfter(profile.id, null, limit),
+    ]);
     try {
       return AnimalActor.restore(profile, snapshot, fixes, this.actorOptions);
     } catch (err) {
       if (!(err instanceof SnapshotFormatError)) throw err;
       // An unreadable snapshot must not block the animal forever: rebuild from stored fixes alone.
       this.onError(err, { op: "activate", animal: profile.id });
-      const all = await this.snapshots.loadFixesAfter(profile.id, null, limit);
-      return AnimalActor.restore(profile, null, all, this.actorOptions);
+      return AnimalActor.restore(profile, null, fixes, this.actorOptions);
     }
   }
 

@@ -74,6 +74,7 @@ export class LiveHub {
 
   /** Called by actors as soon as a fix moves an animal's live position (before it is stored). */
   publish(p: LivePosition): void {
+    if (this.nsp.sockets.size === 0) return; // nobody watching: skip the encoding work
     if (this.intervalMs === 0) return this.emit(p);
     const prev = this.pending.get(p.animal);
     if (!prev || prev.ts <= p.ts) this.pending.set(p.animal, p);

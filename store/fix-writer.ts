@@ -29,7 +29,7 @@ export interface FixWriter {
 }
 
 export interface BatchingFixWriterOptions {
-  maxBatch?: number; // default 2000
+  maxBatch?: number; // default 2000 on PostgreSQL, 500 on PGlite
   concurrency?: number; // flushes in flight; default 2 on PostgreSQL, 1 on PGlite (one connection)
   minBackoffMs?: number; // default 100
   maxBackoffMs?: number; // default 5000
@@ -79,7 +79,8 @@ export class BatchingFixWriter implements FixWriter {
     private readonly db: Database,
     opts: BatchingFixWriterOptions = {},
   ) {
-    this.maxBatch = opts.maxBatch ?? 2000;
+    // PGlite runs on this thread: a 2000-row batch blocks the event loop ~200 ms, 500 keeps it ~50 ms.
+    this.maxBatch = opts.maxBatch ?? (db.kind === "pglite" ? 500 : 2000);
     this.concurrency = opts.concurrency ?? (db.kind === "pglite" ? 1 : 2);
     this.minBackoffMs = opts.minBackoffMs ?? 100;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;

@@ -3,7 +3,7 @@ import type { ActorSnapshot, FixRecord, QualityFlag } from "../engine/types.ts";
 import type { Queryable } from "./database.ts";
 import { numberArray, textArray } from "./array-literal.ts";
 
-const SAVE_CHUNK = 2000;
+const SAVE_CHUNK = 1000;
 
 export interface SnapshotStore {
   loadLatest(animal: string): Promise<ActorSnapshot | null>;
@@ -89,9 +89,15 @@ export class PgSnapshotStore implements SnapshotStore {
     return res.rows.reverse().map(toFixRecord);
   }
 
-  /** Saves in chunks: a mass passivation can hand over 100k snapshots (~450 MB of JSON) at once. */
+  /**
+   * Saves in chunks (a mass passivation hands over every actor at once), yielding to the event loop
+   * between them: PGlite answers through microtasks only, so back-to-back chunks would starve acks.
+   */
   async save(snapshots: ActorSnapshot[]): Promise<void> {
-    for (let i = 0; i < snapshots.length; i += SAVE_CHUNK) await this.saveChunk(snapshots.slice(i, i + SAVE_CHUNK));
+    for (let i = 0; i < snapshots.length; i += SAVE_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      await this.saveChunk(snapshots.slice(i, i + SAVE_CHUNK));
+    }
   }
 
   private async saveChunk(snapshots: ActorSnapshot[]): Promise<void> {
