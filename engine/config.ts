@@ -34,6 +34,14 @@ const EnvSchema = z.object({
 
 export type Env = z.input<typeof EnvSchema>;
 
+const SECRETS = new Set(["WT_ADMIN_TOKEN", "WT_JWT_SECRET"]);
+
+/** A value for an error line: secrets hidden, passwords in URLs masked. */
+function shown(name: string, value: string): string {
+  if (SECRETS.has(name)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(value.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, "$1:***@"));
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -70,7 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "environment");
-      return `invalid configuration: ${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+      return `invalid configuration: ${name}=${shown(name, env[name] ?? "")}: ${i.message}`;
     });
     throw new ConfigError(lines);
   }

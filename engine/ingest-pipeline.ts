@@ -22,6 +22,8 @@ export interface PipelineEvents {
 }
 
 export class IngestPipeline {
+  private inActors = 0;
+
   constructor(
     private readonly registry: Registry,
     private readonly actors: ActorPort,
@@ -29,6 +31,11 @@ export class IngestPipeline {
     private readonly events: PipelineEvents = {},
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** Fixes handed to actors and not yet queued for the writer (mailboxes, activations waiting on the database). */
+  get pending(): number {
+    return this.inActors;
+  }
 
   /** Accepts one validated fix; the ticket reports when it is durably stored. */
   submit(fix: FixInput, ticket: WriteTicket): void {
@@ -41,9 +48,14 @@ export class IngestPipeline {
       return;
     }
     const animal = where.animal;
+    this.inActors++;
     this.actors.tell(animal, fix.collar, fix, receivedAt).then(
-      ({ record }) => this.writer.enqueue({ kind: "fix", record, ticket }),
+      ({ record }) => {
+        this.inActors--;
+        this.writer.enqueue({ kind: "fix", record, ticket });
+      },
       (err: unknown) => {
+        this.inActors--;
         // An actor bug must not lose data: store the raw fix without derived metrics.
         this.events.actorFailed?.(animal.id, err);
         this.writer.enqueue({ kind: "fix", record: rawRecord(fix, animal.id, receivedAt), ticket });

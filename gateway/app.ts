@@ -44,10 +44,17 @@ export function buildApp(deps: { services: Services; tokens: TokenService; inges
   return { app, io, live, router };
 }
 
-/** Listens on host:port (0 = any free port); resolves with the listen socket and the bound port. */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1; // uws ListenOptions (exported at run time, not in the typings)
+
+/**
+ * Listens on host:port (0 = any free port); resolves with the listen socket and the bound port.
+ * Exclusive: uWS otherwise sets SO_REUSEPORT, and a second server on the same port would silently
+ * share the connections (and, embedded, the data directory).
+ */
 export function listen(app: TemplatedApp, host: string, port: number): Promise<{ socket: uws.us_listen_socket; port: number }> {
   return new Promise((resolve, reject) => {
-    app.listen(host, port, (socket) => {
+    const listenExclusive = app.listen as unknown as (h: string, p: number, o: number, cb: (s: uws.us_listen_socket | false) => void) => void;
+    listenExclusive.call(app, host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, (socket) => {
       if (!socket) return reject(new Error(`cannot listen on ${host}:${port} (in use or not permitted)`));
       resolve({ socket, port: uws.us_socket_local_port(socket) });
     });

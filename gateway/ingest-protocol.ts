@@ -5,8 +5,8 @@ import type { FixInput } from "../engine/types.ts";
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_BATCH_FIXES = 1000;
 /** GPS time starts 1980-01-06; anything earlier is a broken clock, not a fix. */
-const MIN_TS = Date.UTC(1980, 0, 6);
-const MAX_TS = Date.UTC(2100, 0, 1);
+export const MIN_TS = Date.UTC(1980, 0, 6);
+export const MAX_TS = Date.UTC(2100, 0, 1);
 
 export interface FieldError {
   path: string;
@@ -49,7 +49,7 @@ const FixFields = {
   sats: optionalNumber(z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be between 0 and 255").max(255, "must be between 0 and 255")),
   battery: optionalNumber(between(0, 100)),
   temp: optionalNumber(between(-60, 80)),
-  activity: optionalNumber(z.number({ error: "must be a number" })),
+  activity: optionalNumber(between(-1e9, 1e9)),
 };
 
 const FixSchema = z.object(FixFields);

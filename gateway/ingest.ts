@@ -84,9 +84,9 @@ export class IngestGateway {
         if (conn.unverified) return this.refuse(conn, "overloaded", "cannot check tokens right now; reconnect later", CLOSE_OVERLOADED);
         if (!conn.principal) return this.refuse(conn, "unauthorized", "missing, invalid or revoked token", CLOSE_UNAUTHORIZED);
         if (!canIngest(conn.principal)) {
-          return this.refuse(conn, "unauthorized", `role ${conn.principal.role} may not send fixes`, CLOSE_FORBIDDEN);
+          return this.refuse(conn, "forbidden", `role ${conn.principal.role} may not send fixes`, CLOSE_FORBIDDEN);
         }
-        if (!this.accepting) return this.refuse(conn, "overloaded", "server is shutting down; reconnect later", CLOSE_GOING_AWAY);
+        if (!this.accepting) return this.refuse(conn, "overloaded", "server is shutting down; reconnect later", CLOSE_OVERLOADED);
         this.conns.add(conn);
       },
       message: (ws, message, isBinary) => {
@@ -175,11 +175,10 @@ export class IngestGateway {
     this.send(conn, { type: "nack", seq, code, errors });
   }
 
-  /** Sends a JSON message if the socket is still open; false when it is gone (the collar will resend). */
+  /** Sends a JSON message; false when the socket is gone or uWS dropped it (the collar will resend). */
   private send(conn: Conn, msg: unknown): boolean {
     if (!conn.open || !conn.ws) return false;
-    conn.ws.send(JSON.stringify(msg), false);
-    return true;
+    return conn.ws.send(JSON.stringify(msg), false) !== 2; // 2 = dropped: over maxBackpressure
   }
 
   private refuse(conn: Conn, code: string, detail: string, closeCode: number): void {

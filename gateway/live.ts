@@ -9,6 +9,9 @@ import { toFieldErrors } from "./ingest-protocol.ts";
 
 type BBox = [number, number, number, number]; // [west, south, east, north]
 
+const MAX_ROOMS_PER_SOCKET = 20_000;
+const MAX_BBOXES_PER_SOCKET = 50;
+
 const idList = z.array(z.string().min(1).max(128)).min(1).max(10_000);
 const SubscriptionSchema = z
   .object({
@@ -51,6 +54,8 @@ export class LiveHub {
     private readonly intervalMs: number,
     private readonly counters: LiveCounters,
   ) {
+    // Nothing is served on the default namespace; refuse it rather than hold anonymous sockets.
+    io.of("/").use((_socket, next) => next(new Error("connect to the /live namespace")));
     this.nsp = io.of("/live");
     this.nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -111,6 +116,8 @@ export class LiveHub {
       const r = SubscriptionSchema.safeParse(payload);
       const reply = typeof ack === "function" ? (ack as (x: unknown) => void) : () => {};
       if (!r.success) return reply({ ok: false, errors: toFieldErrors(r.error, payload ?? {}) });
+      const limit = this.overLimit(socket, data, r.data);
+      if (limit) return reply({ ok: false, errors: [limit] });
       this.apply(socket, data, r.data, true);
       reply({ ok: true, subscriptions: this.describe(socket, data) });
     });
@@ -122,6 +129,14 @@ export class LiveHub {
       reply({ ok: true, subscriptions: this.describe(socket, data) });
     });
     socket.on("disconnect", () => this.bboxSockets.delete(socket.id));
+  }
+
+  /** Caps what one dashboard may subscribe to, so a viewer cannot grow server memory without bound. */
+  private overLimit(socket: Socket, data: LiveSocketData, sub: Subscription): { path: string; message: string } | null {
+    const rooms = socket.rooms.size + (sub.animals?.length ?? 0) + (sub.herds?.length ?? 0);
+    if (rooms > MAX_ROOMS_PER_SOCKET) return { path: "animals", message: `at most ${MAX_ROOMS_PER_SOCKET} animals and herds per connection` };
+    if (sub.bbox && data.bboxes.length >= MAX_BBOXES_PER_SOCKET) return { path: "bbox", message: `at most ${MAX_BBOXES_PER_SOCKET} boxes per connection` };
+    return null;
   }
 
   private apply(socket: Socket, data: LiveSocketData, sub: Subscription, join: boolean): void {

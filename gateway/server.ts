@@ -103,8 +103,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       } catch (err) {
         checks.database = { ok: false, detail: (err as Error).message };
       }
+      const unstored = writer.depth + pipeline.pending;
       checks.writer = writer.healthy
-        ? { ok: writer.depth < config.writerMaxQueue, detail: `queue ${writer.depth}` }
+        ? { ok: unstored < config.writerMaxQueue, detail: `${unstored} fixes waiting for commit` }
         : { ok: false, detail: "database writes failing; retrying" };
       if (redis) {
         try {
@@ -119,6 +120,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     attachQuarantined: async (collar, animal, from, to) => {
       // Through the same pipeline as live fixes, so they get metrics and flags; a fix the database
       // rejects stays in quarantine (not attached) and the rest go on.
+      // Quarantine rows still queued in the writer would be committed after our read and missed.
+      await writer.flush();
       let attached = 0;
       for (;;) {
         const fixes = await quarantinedFor(db, collar, from, to, 5000);
@@ -136,7 +139,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   ingest = new IngestGateway({
     tokens,
     pipeline,
-    writerDepth: () => writer.depth,
+    // Fixes not yet stored anywhere: in actor mailboxes (activations wait on the database too) or the writer.
+    writerDepth: () => writer.depth + pipeline.pending,
     maxQueue: config.writerMaxQueue,
     counters: {
       received: (n) => metrics.fixesReceived.inc(n),
@@ -154,21 +158,35 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     (closing ??= (async () => {
       uws.us_listen_socket_close(socket); // no new connections
       ingest!.stopAccepting();
-      const flushed = await Promise.race([
-        writer.flush().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), config.shutdownTimeoutMs).unref()),
-      ]);
-      if (!flushed) log(`shutdown: writer still had ${writer.depth} fixes after ${config.shutdownTimeoutMs} ms; they were not acked and will be resent by collars`);
+      // Every step is time-boxed: with the database down, shutdown must still end. What is not stored
+      // by then was not acked either, and collars resend it.
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const left = () => Math.max(0, deadline - Date.now());
+      if (!(await within(writer.flush(), left()))) {
+        log(`shutdown: ${writer.depth} fixes not stored after ${config.shutdownTimeoutMs} ms; they were not acked and collars will resend them`);
+      }
       await new Promise((r) => setImmediate(r)); // let the last acks go out
       ingest!.closeAll();
-      await actors.shutdown();
+      if (!(await within(actors.shutdown({ drainTimeoutMs: Math.min(10_000, left()) }), left() + 1000))) log("shutdown: actor snapshots not all written");
       built.live.close();
       built.io.close();
       await partitions.stop();
-      await writer.close();
+      await within(writer.close(), left());
       redis?.disconnect();
-      if (!opts.database) await db.close();
+      if (!opts.database) await within(db.close(), 5000);
     })());
 
   return { url, port, adminToken: secrets.adminToken, adminTokenGenerated: secrets.adminTokenGenerated, db, services, close };
+}
+
+/** True when the promise settles within ms (its result is ignored), false on timeout. */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    t.unref();
+    p.then(
+      () => (clearTimeout(t), resolve(true)),
+      () => (clearTimeout(t), resolve(true)),
+    );
+  });
 }

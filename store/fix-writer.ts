@@ -4,7 +4,7 @@
 // turn of the event loop; what arrives while flushes are in flight forms the next batch, so batches
 // grow with load by themselves. One transaction per batch; a ticket is answered only after COMMIT.
 // Connection trouble: items go back to the front of the queue (order kept) and are retried with
-// backoff — never dropped. Bad data (SQLSTATE 22/23/54): the batch is bisected until the offending
+// backoff — never dropped. Bad data (SQLSTATE 22/23, 54000): the batch is bisected until the offending
 // items are alone; only they are rejected.
 import type { FixRecord, QuarantineRecord, WriteItem } from "../engine/types.ts";
 import { isConnectionError, type Database } from "./database.ts";
@@ -42,10 +42,13 @@ interface Entry {
   done?: boolean; // answered (stored or rejected)
 }
 
-/** Errors caused by the rows themselves: retrying them would fail forever. */
+/**
+ * Errors caused by the rows themselves: retrying them would fail forever. Not 54001 (stack depth):
+ * that is the database's state (see PgliteDatabase), and a valid fix must never be nacked for it.
+ */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^(22|23|54)/.test(code) && !isConnectionError(err);
+  return typeof code === "string" && (/^(22|23)/.test(code) || code === "54000") && !isConnectionError(err);
 }
 
 /** Deadlock / serialization failure: retry soon, the database itself is fine. */

@@ -2,6 +2,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import { hasRole, type Principal, type UserRole } from "../../auth/roles.ts";
 import { TokenCheckUnavailable, type TokenService } from "../../auth/tokens.ts";
+import { isConnectionError } from "../../store/database.ts";
 import { HttpError } from "./problem.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -91,7 +92,9 @@ export class Router {
 
   private handle(res: HttpResponse, req: HttpRequest): void {
     // uWS's req is only valid in this synchronous part: copy what we need now.
-    const method = req.getMethod().toUpperCase() as Method;
+    const rawMethod = req.getMethod().toUpperCase();
+    const head = rawMethod === "HEAD"; // answered like GET, without a body
+    const method = (head ? "GET" : rawMethod) as Method;
     const path = req.getUrl();
     const query = new URLSearchParams(req.getQuery() ?? "");
     const headers: Record<string, string> = {};
@@ -109,7 +112,8 @@ export class Router {
         res.writeHeader("Content-Type", contentType);
         res.writeHeader("Cache-Control", "no-store");
         for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
-        res.end(body);
+        if (head) res.endWithoutBody(Buffer.byteLength(body));
+        else res.end(body);
       });
     };
     const sendError = (err: HttpError) =>
@@ -138,6 +142,7 @@ export class Router {
         })
         .catch((err: unknown) => {
           if (err instanceof HttpError) return sendError(err);
+          if (isConnectionError(err)) return sendError(new HttpError(503, "the database is unreachable; retry later", undefined, { "Retry-After": "5" }));
           this.log(`error: ${method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
           sendError(new HttpError(500, "internal error; it has been logged"));
         });
@@ -161,6 +166,9 @@ export class Router {
   }
 
   private async run(route: CompiledRoute, ctx: RequestContext, raw: Buffer): Promise<Reply> {
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail in a query.
+    if (Object.values(ctx.params).some((v) => v.includes("\0"))) throw new HttpError(404, `no such resource: ${ctx.path.replace(/\0|%00/g, "")}`);
+    for (const [k, v] of ctx.query) if (v.includes("\0")) throw new HttpError(400, "invalid query", [{ path: k, message: "must not contain NUL characters" }]);
     if (route.access !== "public") {
       const auth = ctx.headers["authorization"] ?? "";
       const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
@@ -186,6 +194,8 @@ export class Router {
       } catch {
         throw new HttpError(400, "body is not valid JSON");
       }
+      const nul = findNul(ctx.body, "");
+      if (nul !== null) throw new HttpError(400, "invalid body", [{ path: nul || "(root)", message: "must not contain NUL characters" }]);
     }
     return route.handler(ctx);
   }
@@ -212,4 +222,17 @@ export class Router {
     }
     return allowed.length ? { allowed } : null;
   }
+}
+
+/** Path of the first string (key or value) holding a NUL character, or null. */
+function findNul(v: unknown, path: string): string | null {
+  if (typeof v === "string") return v.includes("\0") ? path : null;
+  if (typeof v !== "object" || v === null) return null;
+  for (const [k, child] of Object.entries(v)) {
+    const p = path ? `${path}.${k}` : k;
+    if (k.includes("\0")) return p;
+    const found = findNul(child, p);
+    if (found !== null) return found;
+  }
+  return null;
 }

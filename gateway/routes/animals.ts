@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createAnimal, getAnimal, listAnimals } from "../../store/repos/animals.ts";
 import { getFamily } from "../../store/repos/herds.ts";
 import { readTrack } from "../../store/repos/track.ts";
-import { cursorValue, listQuery, timeParam } from "../http/params.ts";
+import { cursorValue, idCursor, listQuery, timeParam } from "../http/params.ts";
 import { badRequest, notFound, parseInput } from "../http/problem.ts";
 import type { Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
@@ -17,6 +17,8 @@ const NewAnimal = z.object({
   status: z.enum(["active", "inactive", "deceased", "relocated"]).optional(),
   health_status: text(200).nullable().optional(),
 });
+
+const TrackCursor = z.object({ ts: z.iso.datetime({ offset: true }), collar: z.string().min(1).max(64) });
 
 export function animalRoutes(s: Services): Route[] {
   return [
@@ -46,7 +48,7 @@ export function animalRoutes(s: Services): Route[] {
           family: z.string().optional(),
           q: z.string().max(200).optional(),
         });
-        return { body: await listAnimals(s.db, q, q.limit, cursorValue<string>(q.cursor)) };
+        return { body: await listAnimals(s.db, q, q.limit, cursorValue(q.cursor, idCursor)) };
       },
     },
     {
@@ -69,7 +71,7 @@ export function animalRoutes(s: Services): Route[] {
           throw badRequest("invalid query", [{ path: "from", message: "must not be after to" }]);
         }
         if (!(await getAnimal(s.db, ctx.params.id!))) throw notFound(`animal ${ctx.params.id}`);
-        const after = cursorValue<{ ts: string; collar: string }>(q.cursor);
+        const after = cursorValue(q.cursor, TrackCursor);
         return { body: await readTrack(s.db, ctx.params.id!, { from: q.from, to: q.to, after }, q.limit) };
       },
     },

@@ -3,32 +3,26 @@ import { z } from "zod";
 import { getAnimal } from "../../store/repos/animals.ts";
 import { deployCollar, getCollar, insertCollar, listCollars, type Deployment } from "../../store/repos/collars.ts";
 import { recordDeviceToken } from "../../store/repos/devices.ts";
-import { cursorValue, listQuery } from "../http/params.ts";
+import { cursorValue, idCursor, listQuery, timeInput } from "../http/params.ts";
 import { badRequest, conflict, notFound, parseInput } from "../http/problem.ts";
 import type { Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
 
 const collarId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, "may only contain letters, digits and . _ : -");
-const timeInput = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = typeof v === "number" ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: "custom", message: "must be an ISO 8601 time or epoch milliseconds" });
-    return z.NEVER;
-  }
-  return ms;
-});
 const NewCollar = z.object({ id: collarId, model: z.string().trim().min(1).max(200).nullable().optional(), animal_id: z.string().min(1).optional() });
-const NewDeployment = z.object({ animal_id: z.string().min(1), from: timeInput.optional() });
+const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+const NewDeployment = z.object({
+  animal_id: z.string().min(1),
+  // A deployment far in the future would block every later one of the collar: at most a day ahead.
+  from: timeInput.refine((t) => t <= Date.now() + MAX_FUTURE_MS, "must not be more than a day in the future").optional(),
+});
 
 export function collarRoutes(s: Services): Route[] {
-  /** Deploys in one transaction, then updates the in-memory registry and attaches quarantined fixes. */
-  const deploy = async (collar: string, animal: string, from: number): Promise<{ deployment: Deployment; attached: number }> => {
-    const result = await s.db.transaction((tx) => deployCollar(tx, collar, animal, from));
-    if (!result.ok) throw conflict(result.conflict);
-    const d = result.deployment;
-    s.registry.addDeployment({ collar_id: collar, animal_id: animal, from: Date.parse(d.from), to: null });
-    const attached = await s.attachQuarantined(collar, animal, from, null);
-    return { deployment: d, attached };
+  /** After a committed deployment: update the in-memory registry, then attach quarantined fixes. */
+  const afterDeploy = async (collar: string, animal: string, d: Deployment): Promise<number> => {
+    const from = Date.parse(d.from);
+    s.registry.addDeployment({ collar_id: collar, animal_id: animal, from, to: null });
+    return s.attachQuarantined(collar, animal, from, null);
   };
   const requireAnimal = async (id: string, path: string) => {
     if (!(await getAnimal(s.db, id))) throw badRequest("invalid body", [{ path, message: `no animal ${id}` }]);
@@ -42,11 +36,18 @@ export function collarRoutes(s: Services): Route[] {
       handler: async (ctx) => {
         const input = parseInput(NewCollar, ctx.body);
         if (input.animal_id) await requireAnimal(input.animal_id, "animal_id");
-        if (!(await insertCollar(s.db, input))) throw conflict(`collar ${input.id} already exists`);
+        // Create and deploy in one transaction: a failed deploy must not leave a half-made collar.
+        const created = await s.db.transaction(async (tx) => {
+          if (!(await insertCollar(tx, input))) return null;
+          if (!input.animal_id) return { deployment: null };
+          const r = await deployCollar(tx, input.id, input.animal_id, Date.now());
+          if (!r.ok) throw conflict(r.conflict);
+          return { deployment: r.deployment };
+        });
+        if (!created) throw conflict(`collar ${input.id} already exists`);
         s.registry.addCollar(input.id);
-        let deployment: Deployment | null = null;
-        let attached = 0;
-        if (input.animal_id) ({ deployment, attached } = await deploy(input.id, input.animal_id, Date.now()));
+        const deployment = created.deployment;
+        const attached = deployment ? await afterDeploy(input.id, input.animal_id!, deployment) : 0;
         const collar = await getCollar(s.db, input.id);
         return { status: 201, body: { ...collar, deployment, attached_fixes: attached } };
       },
@@ -57,7 +58,7 @@ export function collarRoutes(s: Services): Route[] {
       access: "viewer",
       handler: async (ctx) => {
         const q = listQuery(ctx.query, {});
-        return { body: await listCollars(s.db, q.limit, cursorValue<string>(q.cursor)) };
+        return { body: await listCollars(s.db, q.limit, cursorValue(q.cursor, idCursor)) };
       },
     },
     {
@@ -78,8 +79,11 @@ export function collarRoutes(s: Services): Route[] {
         const input = parseInput(NewDeployment, ctx.body ?? {});
         if (!(await getCollar(s.db, ctx.params.id!))) throw notFound(`collar ${ctx.params.id}`);
         await requireAnimal(input.animal_id, "animal_id");
-        const { deployment, attached } = await deploy(ctx.params.id!, input.animal_id, input.from ?? Date.now());
-        return { status: 201, body: { ...deployment, attached_fixes: attached } };
+        const collar = ctx.params.id!;
+        const result = await s.db.transaction((tx) => deployCollar(tx, collar, input.animal_id, input.from ?? Date.now()));
+        if (!result.ok) throw conflict(result.conflict);
+        const attached = await afterDeploy(collar, input.animal_id, result.deployment);
+        return { status: 201, body: { ...result.deployment, attached_fixes: attached } };
       },
     },
     {

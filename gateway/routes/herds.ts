@@ -1,7 +1,7 @@
 // Herds and families: create, list and read (the rest of their management comes with the data API).
 import { z } from "zod";
 import { createFamily, createHerd, getFamily, getHerd, listFamilies, listHerds } from "../../store/repos/herds.ts";
-import { cursorValue, listQuery } from "../http/params.ts";
+import { cursorValue, idCursor, listQuery } from "../http/params.ts";
 import { badRequest, notFound, parseInput } from "../http/problem.ts";
 import type { Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
@@ -23,7 +23,7 @@ export function herdRoutes(s: Services): Route[] {
       access: "viewer",
       handler: async (ctx) => {
         const q = listQuery(ctx.query, {});
-        return { body: await listHerds(s.db, q.limit, cursorValue<string>(q.cursor)) };
+        return { body: await listHerds(s.db, q.limit, cursorValue(q.cursor, idCursor)) };
       },
     },
     {
@@ -52,7 +52,7 @@ export function herdRoutes(s: Services): Route[] {
       access: "viewer",
       handler: async (ctx) => {
         const q = listQuery(ctx.query, { herd: z.string().optional() });
-        return { body: await listFamilies(s.db, q.limit, cursorValue<string>(q.cursor), q.herd) };
+        return { body: await listFamilies(s.db, q.limit, cursorValue(q.cursor, idCursor), q.herd) };
       },
     },
     {

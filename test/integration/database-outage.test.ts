@@ -20,7 +20,7 @@ describe("simulated database outage (PostgreSQL behind a failing wrapper)", () =
   beforeAll(async () => {
     db = await createTestDatabase("postgres");
     flaky = new FlakyDatabase(await openDatabase({ databaseUrl: db.url, dataDir: db.dataDir }));
-    t = await startTestServer(db, { WT_WRITER_MAX_QUEUE: "500" }, { database: flaky });
+    t = await startTestServer(db, { WT_WRITER_MAX_QUEUE: "500", WT_SHUTDOWN_TIMEOUT_S: "2" }, { database: flaky });
     await deployedAnimal(t.api, "OUT001");
     token = (await t.api.post("/api/v1/collars/OUT001/token")).body.token;
   });
@@ -72,6 +72,19 @@ describe("simulated database outage (PostgreSQL behind a failing wrapper)", () =
     const { rows } = await t.server.db.query<{ n: number }>("SELECT count(*) AS n FROM fixes WHERE collar_id = 'OUT001' AND ts >= '2026-11-21T08:00:00Z'");
     expect(Number(rows[0]!.n)).toBe(600);
     again.close();
+  });
+
+  it("shuts down within its timeout while the database is down, acking nothing it did not store", async () => {
+    const collar = await TestCollar.connect(t.wsUrl, token);
+    flaky.down = true;
+    collar.send({ type: "batch", fixes: makeFixes(50, Date.UTC(2026, 10, 22)) });
+    await sleep(300);
+    const started = Date.now();
+    await t.server.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await collar.until(() => collar.closeCode !== null, 5000, "close");
+    expect(collar.acked).toEqual([]);
+    flaky.down = false;
   });
 });
 

@@ -38,6 +38,9 @@ describe("ingest frames", () => {
     ["heading", { heading: 361 }, "between 0 and 360"],
     ["speed", { speed: -1 }, "between 0 and 500"],
     ["hdop", { hdop: -0.1 }, "between 0 and 100"],
+    // Regression: an unbounded activity overflowed the real column, and each such fix cost the
+    // embedded database failed statements until it wedged.
+    ["activity", { activity: 1e39 }, "between -1000000000 and 1000000000"],
   ])("nacks an invalid %s naming the field", (path, patch, message) => {
     const [item] = fixesOf(parseFrame(JSON.stringify({ ...good, ...patch })));
     const errors = errorsOf(item);
