@@ -7,6 +7,7 @@ import type { IngestGateway } from "./ingest.ts";
 import { LiveHub, type LiveCounters } from "./live.ts";
 import { animalRoutes } from "./routes/animals.ts";
 import { collarRoutes } from "./routes/collars.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { gatewayRoutes } from "./routes/gateways.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { herdRoutes } from "./routes/herds.ts";
@@ -33,7 +34,8 @@ export function buildApp(deps: { services: Services; tokens: TokenService; inges
   const io = new SocketServer({ serveClient: false, cors: { origin: false } });
   io.attachApp(app);
   const live = new LiveHub(io, deps.tokens, deps.liveIntervalMs, deps.liveCounters);
-  const router = new Router(deps.tokens).add(
+  const router: Router = new Router(deps.tokens).add(
+    ...docsRoutes(() => router.list(), "0.1.0"),
     ...healthRoutes(deps.services),
     ...animalRoutes(deps.services),
     ...collarRoutes(deps.services),

@@ -22,6 +22,7 @@ import { PgSnapshotStore } from "../store/snapshot-store.ts";
 import { buildApp, listen } from "./app.ts";
 import { IngestGateway } from "./ingest.ts";
 import { EngineMetrics } from "./metrics.ts";
+import type { Route } from "./http/router.ts";
 import type { Services } from "./services.ts";
 
 export interface RunningServer {
@@ -31,6 +32,8 @@ export interface RunningServer {
   adminTokenGenerated: boolean;
   db: Database;
   services: Services;
+  /** Every REST route (for docs and role-table tests). */
+  routes: () => ReadonlyArray<Route>;
   /** Graceful shutdown; resolves when everything acknowledged is stored and snapshots are written. */
   close(): Promise<void>;
 }
@@ -176,7 +179,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (!opts.database) await within(db.close(), 5000);
     })());
 
-  return { url, port, adminToken: secrets.adminToken, adminTokenGenerated: secrets.adminTokenGenerated, db, services, close };
+  return { url, port, adminToken: secrets.adminToken, adminTokenGenerated: secrets.adminTokenGenerated, db, services, routes: () => built.router.list(), close };
 }
 
 /** True when the promise settles within ms (its result is ignored), false on timeout. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { decodeCursor } from "../../store/repos/pagination.ts";
 import { MAX_TS, MIN_TS } from "../ingest-protocol.ts";
-import { badRequest, parseInput } from "./problem.ts";
+import { badRequest } from "./problem.ts";
 
 /** Milliseconds from a query/body time; bounded so no value can overflow a database timestamp. */
 export function toTime(v: string | number, ctx: z.RefinementCtx): number {
@@ -21,16 +21,15 @@ export function toTime(v: string | number, ctx: z.RefinementCtx): number {
 export const timeParam = z.string().transform(toTime);
 export const timeInput = z.union([z.string(), z.number()], { error: "must be an ISO 8601 time or epoch milliseconds" }).transform(toTime);
 
-const ListQuery = z.object({
+/** `?limit=` (default 100, max 1000) and `?cursor=`: extend it with a list's filters. */
+export const ListQuery = z.object({
   limit: z.coerce.number().int("must be an integer").min(1, "must be between 1 and 1000").max(1000, "must be between 1 and 1000").default(100),
   cursor: z.string().max(2000).optional(),
 });
 
-/** Reads `?limit=&cursor=` (plus any extra fields of `extra`), 400 listing every invalid field. */
-export function listQuery<E extends z.ZodRawShape>(query: URLSearchParams, extra: E) {
-  const raw = Object.fromEntries(query.entries());
-  const parsed = parseInput(ListQuery.extend(extra), raw, "query");
-  return parsed as z.output<typeof ListQuery> & z.output<z.ZodObject<E>>;
+/** Response shape of every list. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 }
 
 /** Decodes an opaque cursor and checks its shape, or answers 400. */

@@ -1,9 +1,10 @@
 // A small REST router on the uWS app: route table, body limits, auth by minimum role, problem+json errors.
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
+import type { z } from "zod";
 import { hasRole, type Principal, type UserRole } from "../../auth/roles.ts";
 import { TokenCheckUnavailable, type TokenService } from "../../auth/tokens.ts";
 import { isConnectionError } from "../../store/database.ts";
-import { HttpError } from "./problem.ts";
+import { HttpError, parseInput } from "./problem.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** `public` needs no token; a user role is the minimum role required. */
@@ -33,8 +34,39 @@ export interface Route {
   /** Path with `:name` parameters, e.g. `/api/v1/animals/:id`. */
   path: string;
   access: Access;
+  /** One line for the API docs. */
+  summary?: string;
+  tags?: string[];
+  /** Validates the JSON body before the handler runs (400 listing every invalid field); also the docs. */
+  body?: z.ZodType;
+  /** Validates the query string (values are strings; use z.coerce); also the docs. */
+  query?: z.ZodType;
+  /** Documented responses besides errors: status → description (and optional body schema). */
+  responses?: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
   bodyLimit?: number;
+}
+
+/** Request with its body and query already validated by the route's schemas. */
+export interface ValidatedContext<B, Q> extends Omit<RequestContext, "body"> {
+  body: B;
+  q: Q;
+}
+
+/**
+ * Declares a route whose body and query are validated by zod schemas — the same schemas the
+ * OpenAPI document is generated from, so the docs cannot drift from what is enforced.
+ */
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  spec: Omit<Route, "handler" | "body" | "query"> & {
+    body?: B;
+    query?: Q;
+    handler: (
+      ctx: ValidatedContext<B extends z.ZodType ? z.output<B> : unknown, Q extends z.ZodType ? z.output<Q> : Record<string, never>>,
+    ) => Promise<Reply> | Reply;
+  },
+): Route {
+  return spec as unknown as Route;
 }
 
 interface CompiledRoute extends Route {
@@ -110,7 +142,7 @@ export class Router {
       res.cork(() => {
         res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
         res.writeHeader("Content-Type", contentType);
-        res.writeHeader("Cache-Control", "no-store");
+        if (!("Cache-Control" in extra)) res.writeHeader("Cache-Control", "no-store");
         for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
         if (head) res.endWithoutBody(Buffer.byteLength(body));
         else res.end(body);
@@ -165,7 +197,7 @@ export class Router {
     });
   }
 
-  private async run(route: CompiledRoute, ctx: RequestContext, raw: Buffer): Promise<Reply> {
+  private async run(route: Route, ctx: RequestContext, raw: Buffer): Promise<Reply> {
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail in a query.
     if (Object.values(ctx.params).some((v) => v.includes("\0"))) throw new HttpError(404, `no such resource: ${ctx.path.replace(/\0|%00/g, "")}`);
     for (const [k, v] of ctx.query) if (v.includes("\0")) throw new HttpError(400, "invalid query", [{ path: k, message: "must not contain NUL characters" }]);
@@ -197,6 +229,8 @@ export class Router {
       const nul = findNul(ctx.body, "");
       if (nul !== null) throw new HttpError(400, "invalid body", [{ path: nul || "(root)", message: "must not contain NUL characters" }]);
     }
+    if (route.body) ctx.body = parseInput(route.body, ctx.body ?? {}, "body");
+    if (route.query) (ctx as RequestContext & { q?: unknown }).q = parseInput(route.query, Object.fromEntries(ctx.query.entries()), "query");
     return route.handler(ctx);
   }
 

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { getAnimal } from "../../store/repos/animals.ts";
 import { deployCollar, getCollar, insertCollar, listCollars, type Deployment } from "../../store/repos/collars.ts";
 import { recordDeviceToken } from "../../store/repos/devices.ts";
-import { cursorValue, idCursor, listQuery, timeInput } from "../http/params.ts";
-import { badRequest, conflict, notFound, parseInput } from "../http/problem.ts";
-import type { Route } from "../http/router.ts";
+import { cursorValue, idCursor, ListQuery, timeInput } from "../http/params.ts";
+import { badRequest, conflict, notFound } from "../http/problem.ts";
+import { route, type Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
 
 const collarId = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, "may only contain letters, digits and . _ : -");
@@ -29,12 +29,14 @@ export function collarRoutes(s: Services): Route[] {
   };
 
   return [
-    {
+    route({
       method: "POST",
       path: "/api/v1/collars",
       access: "manager",
+      summary: "Register a collar; with animal_id it is deployed now",
+      body: NewCollar,
       handler: async (ctx) => {
-        const input = parseInput(NewCollar, ctx.body);
+        const input = ctx.body;
         if (input.animal_id) await requireAnimal(input.animal_id, "animal_id");
         // Create and deploy in one transaction: a failed deploy must not leave a half-made collar.
         const created = await s.db.transaction(async (tx) => {
@@ -51,32 +53,34 @@ export function collarRoutes(s: Services): Route[] {
         const collar = await getCollar(s.db, input.id);
         return { status: 201, body: { ...collar, deployment, attached_fixes: attached } };
       },
-    },
-    {
+    }),
+    route({
       method: "GET",
       path: "/api/v1/collars",
       access: "viewer",
-      handler: async (ctx) => {
-        const q = listQuery(ctx.query, {});
-        return { body: await listCollars(s.db, q.limit, cursorValue(q.cursor, idCursor)) };
-      },
-    },
-    {
+      summary: "List collars",
+      query: ListQuery,
+      handler: async (ctx) => ({ body: await listCollars(s.db, ctx.q.limit, cursorValue(ctx.q.cursor, idCursor)) }),
+    }),
+    route({
       method: "GET",
       path: "/api/v1/collars/:id",
       access: "viewer",
+      summary: "Read a collar and the animal wearing it now",
       handler: async (ctx) => {
         const collar = await getCollar(s.db, ctx.params.id!);
         if (!collar) throw notFound(`collar ${ctx.params.id}`);
         return { body: collar };
       },
-    },
-    {
+    }),
+    route({
       method: "POST",
       path: "/api/v1/collars/:id/deployments",
       access: "manager",
+      summary: "Deploy the collar on an animal from a time (closes its open deployment); attaches quarantined fixes",
+      body: NewDeployment,
       handler: async (ctx) => {
-        const input = parseInput(NewDeployment, ctx.body ?? {});
+        const input = ctx.body;
         if (!(await getCollar(s.db, ctx.params.id!))) throw notFound(`collar ${ctx.params.id}`);
         await requireAnimal(input.animal_id, "animal_id");
         const collar = ctx.params.id!;
@@ -85,11 +89,12 @@ export function collarRoutes(s: Services): Route[] {
         const attached = await afterDeploy(collar, input.animal_id, result.deployment);
         return { status: 201, body: { ...result.deployment, attached_fixes: attached } };
       },
-    },
-    {
+    }),
+    route({
       method: "POST",
       path: "/api/v1/collars/:id/token",
       access: "manager",
+      summary: "Issue a collar device token (may only send this collar's fixes)",
       handler: async (ctx) => {
         const collar = ctx.params.id!;
         if (!(await getCollar(s.db, collar))) throw notFound(`collar ${collar}`);
@@ -97,7 +102,7 @@ export function collarRoutes(s: Services): Route[] {
         await recordDeviceToken(s.db, { jti, kind: "collar", collar });
         return { status: 201, body: { token, collar } };
       },
-    },
+    }),
   ];
 }
 

@@ -1,25 +1,26 @@
 // Gateways: base stations relaying many collars; each gets a device token that must name the collar per fix.
 import { z } from "zod";
 import { createGateway, recordDeviceToken } from "../../store/repos/devices.ts";
-import { parseInput } from "../http/problem.ts";
-import type { Route } from "../http/router.ts";
+import { route, type Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
 
 const NewGateway = z.object({ name: z.string().trim().min(1, "must not be empty").max(200) });
 
 export function gatewayRoutes(s: Services): Route[] {
   return [
-    {
+    route({
       method: "POST",
       path: "/api/v1/gateways",
       access: "manager",
+      summary: "Register a gateway (base station) and issue its device token",
+      body: NewGateway,
       handler: async (ctx) => {
-        const { name } = parseInput(NewGateway, ctx.body);
+        const { name } = ctx.body;
         const gw = await createGateway(s.db, name);
         const { token, jti } = await s.tokens.signDevice({ kind: "gateway", gateway: gw.id });
         await recordDeviceToken(s.db, { jti, kind: "gateway", gateway: gw.id });
         return { status: 201, body: { id: gw.id, name: gw.name, token } };
       },
-    },
+    }),
   ];
 }

@@ -4,11 +4,13 @@ import type { Services } from "../services.ts";
 
 export function healthRoutes(s: Services): Route[] {
   return [
-    { method: "GET", path: "/health", access: "public", handler: () => ({ body: { status: "ok" } }) },
+    { method: "GET", path: "/health", access: "public", summary: "Alive", handler: () => ({ body: { status: "ok" } }) },
     {
       method: "GET",
       path: "/health/ready",
       access: "public",
+      summary: "Ready: database, writer and Redis (503 with Retry-After when not)",
+      responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } },
       handler: async () => {
         const checks = await s.readiness();
         const ready = Object.values(checks).every((c) => c.ok);
@@ -21,6 +23,8 @@ export function healthRoutes(s: Services): Route[] {
       method: "GET",
       path: "/metrics",
       access: "public",
+      summary: "Prometheus metrics",
+      responses: { 200: { description: "Prometheus text format", contentType: "text/plain" } },
       handler: async () => ({ text: await s.metrics.text(), contentType: s.metrics.registry.contentType }),
     },
   ];
