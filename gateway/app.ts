@@ -5,12 +5,8 @@ import type { TokenService } from "../auth/tokens.ts";
 import { Router } from "./http/router.ts";
 import type { IngestGateway } from "./ingest.ts";
 import { LiveHub, type LiveCounters } from "./live.ts";
-import { animalRoutes } from "./routes/animals.ts";
-import { collarRoutes } from "./routes/collars.ts";
 import { docsRoutes } from "./routes/docs.ts";
-import { gatewayRoutes } from "./routes/gateways.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { herdRoutes } from "./routes/herds.ts";
+import { apiRoutes } from "./routes/index.ts";
 import type { Services } from "./services.ts";
 
 /** Fails fast when the native uWS module did not load (the JS fallback of the package lacks H3App). */
@@ -36,11 +32,7 @@ export function buildApp(deps: { services: Services; tokens: TokenService; inges
   const live = new LiveHub(io, deps.tokens, deps.liveIntervalMs, deps.liveCounters);
   const router: Router = new Router(deps.tokens).add(
     ...docsRoutes(() => router.list(), "0.1.0"),
-    ...healthRoutes(deps.services),
-    ...animalRoutes(deps.services),
-    ...collarRoutes(deps.services),
-    ...gatewayRoutes(deps.services),
-    ...herdRoutes(deps.services),
+    ...apiRoutes(deps.services),
   );
   router.mount(app);
   return { app, io, live, router };

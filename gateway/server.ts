@@ -93,6 +93,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const services: Services = {
     db,
+    live: actors,
     registry,
     tokens,
     pipeline,

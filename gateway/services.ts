@@ -11,8 +11,17 @@ export interface ReadinessCheck {
   detail?: string;
 }
 
+/** Read-only view of the actors' in-memory state (never their mutable state). */
+export interface LiveView {
+  livePosition(animal: string): LivePosition | null;
+  forEachLive(cb: (position: LivePosition) => void): void;
+  readonly liveCount: number;
+}
+
 export interface Services {
   db: Database;
+  /** Live state of active animals, from the actors in memory. */
+  live: LiveView;
   registry: Registry;
   tokens: TokenService;
   pipeline: IngestPipeline;

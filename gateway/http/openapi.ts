@@ -52,9 +52,10 @@ export function buildOpenApi(routes: ReadonlyArray<Route>, info: { title: string
     if (r.body || r.query) responses["400"] = problem("Invalid input: every invalid field is listed in `errors`");
     if (r.access !== "public") {
       responses["401"] = problem("Missing, invalid, expired or revoked token");
-      responses["403"] = problem(`Needs role ${r.access} or stronger`);
+      const who = r.access === "tracking" ? "a device token (collar, gateway) or role ranger or stronger" : `role ${r.access} or stronger`;
+      responses["403"] = problem(`Needs ${who}`);
       op.security = [{ bearer: [] }];
-      op.description = `Role: ${r.access} or stronger.`;
+      op.description = `Access: ${who}.`;
     }
     if (names.length) responses["404"] = problem("Not found");
     op.responses = responses;

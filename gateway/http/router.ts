@@ -7,8 +7,11 @@ import { isConnectionError } from "../../store/database.ts";
 import { HttpError, parseInput } from "./problem.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-/** `public` needs no token; a user role is the minimum role required. */
-export type Access = "public" | UserRole;
+/**
+ * `public` needs no token; a user role is the minimum role required; `tracking` is ranger or
+ * stronger, or a device token (API.md: devices may only call POST /api/v1/tracking*).
+ */
+export type Access = "public" | UserRole | "tracking";
 
 export interface RequestContext {
   method: Method;
@@ -213,8 +216,12 @@ export class Router {
           "WWW-Authenticate": 'Bearer realm="wildlife-tracker"',
         });
       }
-      if (!hasRole(principal, route.access)) {
-        throw new HttpError(403, `this endpoint needs role ${route.access} or stronger`);
+      const allowed =
+        route.access === "tracking"
+          ? principal.role === "collar" || principal.role === "gateway" || hasRole(principal, "ranger")
+          : hasRole(principal, route.access);
+      if (!allowed) {
+        throw new HttpError(403, route.access === "tracking" ? "this endpoint needs a device token or role ranger or stronger" : `this endpoint needs role ${route.access} or stronger`);
       }
       ctx.principal = principal;
     }

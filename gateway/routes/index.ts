@@ -1,0 +1,34 @@
+// Every REST route, in matching order: static segments (e.g. /animals/live_status) before `:id` patterns.
+import type { Route } from "../http/router.ts";
+import type { Services } from "../services.ts";
+import { animalRoutes } from "./animals.ts";
+import { collarRoutes } from "./collars.ts";
+import { eventRoutes } from "./events.ts";
+import { exportRoutes } from "./exports.ts";
+import { gatewayRoutes } from "./gateways.ts";
+import { healthRoutes } from "./health.ts";
+import { herdRoutes } from "./herds.ts";
+import { importRoutes } from "./imports.ts";
+import { liveStatusRoutes } from "./live-status.ts";
+import { nearbyRoutes } from "./nearby.ts";
+import { observationRoutes } from "./observations.ts";
+import { overtimeRoutes } from "./overtime.ts";
+import { trackingRoutes } from "./tracking.ts";
+
+export function apiRoutes(s: Services): Route[] {
+  return [
+    ...healthRoutes(s),
+    ...liveStatusRoutes(s),
+    ...exportRoutes(s),
+    ...animalRoutes(s),
+    ...collarRoutes(s),
+    ...gatewayRoutes(s),
+    ...herdRoutes(s),
+    ...observationRoutes(s),
+    ...eventRoutes(s),
+    ...trackingRoutes(s),
+    ...importRoutes(s),
+    ...nearbyRoutes(s),
+    ...overtimeRoutes(s),
+  ];
+}
