@@ -21,6 +21,11 @@ export interface RequestContext {
   headers: Record<string, string>;
   body: unknown;
   principal: Principal | null;
+  /**
+   * Routes with `stream: true`: the raw request body as it arrives, with backpressure (the socket is
+   * paused while too much is queued). Iterate it at most once. Undefined on other routes.
+   */
+  bodyStream?: AsyncIterable<Buffer>;
 }
 
 export interface Reply {
@@ -30,6 +35,12 @@ export interface Reply {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * A body sent as it is produced (chunked transfer encoding, with backpressure): use for exports of
+   * any size. Headers are sent before the first piece; an error while streaming closes the connection
+   * (the client sees a truncated response), so check what can fail before returning the reply.
+   */
+  stream?: AsyncIterable<string | Uint8Array>;
 }
 
 export interface Route {
@@ -48,6 +59,11 @@ export interface Route {
   responses?: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
   bodyLimit?: number;
+  /**
+   * Streamed request body: not buffered, not parsed as JSON, no size limit; the handler reads
+   * `ctx.bodyStream` (after authentication has passed). Multipart bodies are refused (415).
+   */
+  stream?: boolean;
 }
 
 /** Request with its body and query already validated by the route's schemas. */
@@ -78,6 +94,11 @@ interface CompiledRoute extends Route {
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Streamed request bodies: pause the socket above this many queued bytes, resume below the low mark. */
+const STREAM_HIGH_WATER = 1024 * 1024;
+const STREAM_LOW_WATER = 256 * 1024;
+/** An unread streamed body is discarded up to this size before an early reply; beyond it the connection is closed. */
+const STREAM_DRAIN_LIMIT = 16 * 1024 * 1024;
 const STATUS_TEXT: Record<number, string> = {
   200: "200 OK",
   201: "201 Created",
@@ -137,19 +158,71 @@ export class Router {
       headers[k] = v;
     });
     let aborted = false;
+    let onAbort: (() => void) | null = null;
     res.onAborted(() => {
       aborted = true;
+      onAbort?.();
+      body?.aborted();
     });
-    const send = (status: number, body: string, contentType: string, extra: Record<string, string> = {}) => {
+    let body: BodyStream | null = null; // streamed request body (stream routes)
+    const send = (status: number, text: string, contentType: string, extra: Record<string, string> = {}) => {
+      if (aborted) return;
+      if (body && !body.ended) {
+        // Replying before the body was read (e.g. 401, or a header error): discard the rest first so
+        // the client, still uploading, can read the reply; close the connection if there is too much.
+        body.drain(STREAM_DRAIN_LIMIT, (complete) => sendNow(status, text, contentType, extra, !complete));
+        return;
+      }
+      sendNow(status, text, contentType, extra, false);
+    };
+    const sendNow = (status: number, body: string, contentType: string, extra: Record<string, string>, close: boolean) => {
       if (aborted) return;
       res.cork(() => {
         res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
         res.writeHeader("Content-Type", contentType);
         if (!("Cache-Control" in extra)) res.writeHeader("Cache-Control", "no-store");
         for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
-        if (head) res.endWithoutBody(Buffer.byteLength(body));
-        else res.end(body);
+        if (head) res.endWithoutBody(Buffer.byteLength(body), close);
+        else res.end(body, close);
       });
+    };
+    const sendStream = async (status: number, contentType: string, extra: Record<string, string>, pieces: AsyncIterable<string | Uint8Array>) => {
+      if (aborted) return;
+      res.cork(() => {
+        res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
+        res.writeHeader("Content-Type", contentType);
+        if (!("Cache-Control" in extra)) res.writeHeader("Cache-Control", "no-store");
+        for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
+        if (head) res.endWithoutBody();
+      });
+      if (head) return;
+      let wake: (() => void) | null = null;
+      onAbort = () => wake?.();
+      try {
+        for await (const piece of pieces) {
+          if (aborted) break; // ends the producer (its finally blocks run)
+          if (piece.length === 0) continue;
+          let ok = true;
+          res.cork(() => {
+            ok = res.write(piece);
+          });
+          if (!ok && !aborted) {
+            // uWS keeps what it could not send; wait until the socket drained before producing more.
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              res.onWritable(() => {
+                resolve();
+                return true;
+              });
+            });
+            wake = null;
+          }
+        }
+        if (!aborted) res.cork(() => res.end());
+      } catch (err) {
+        this.log(`error: streaming ${method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
+        if (!aborted) res.close(); // headers are out: a truncated chunked body tells the client it failed
+      }
     };
     const sendError = (err: HttpError) =>
       send(err.status, JSON.stringify(err.toProblem()), "application/problem+json", err.headers);
@@ -160,14 +233,20 @@ export class Router {
       return sendError(new HttpError(405, `${method} is not allowed on ${path}`, undefined, { Allow: match.allowed.join(", ") }));
     }
     const { route, params } = match;
-    const limit = route.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const limit = route.stream ? Infinity : (route.bodyLimit ?? DEFAULT_BODY_LIMIT);
     const declared = Number(headers["content-length"] ?? 0);
     if (declared > limit) return sendError(new HttpError(413, `body larger than ${limit} bytes`));
 
     const respond = (raw: Buffer) =>
-      void this.run(route, { method, path, params, query, headers, body: undefined, principal: null }, raw)
+      void this.run(route, { method, path, params, query, headers, body: undefined, principal: null, bodyStream: body ?? undefined }, raw)
         .then((reply) => {
-          if (reply.text !== undefined) {
+          if (reply.stream !== undefined) {
+            if (body && !body.ended) {
+              body.drain(STREAM_DRAIN_LIMIT, () => void sendStream(reply.status ?? 200, reply.contentType ?? "application/octet-stream", reply.headers ?? {}, reply.stream!));
+            } else {
+              void sendStream(reply.status ?? 200, reply.contentType ?? "application/octet-stream", reply.headers ?? {}, reply.stream);
+            }
+          } else if (reply.text !== undefined) {
             send(reply.status ?? 200, reply.text, reply.contentType ?? "text/plain; charset=utf-8", reply.headers);
           } else if (reply.status === 204) {
             send(204, "", "application/json", reply.headers);
@@ -182,7 +261,15 @@ export class Router {
           sendError(new HttpError(500, "internal error; it has been logged"));
         });
     // Requests without a body never get a data callback worth waiting for.
-    if (!(declared > 0) && headers["transfer-encoding"] === undefined) return respond(Buffer.alloc(0));
+    const hasBody = declared > 0 || headers["transfer-encoding"] !== undefined;
+    if (route.stream) {
+      // Handed to the handler as it arrives: onData must be attached now, in this synchronous part.
+      body = new BodyStream(res, () => aborted);
+      if (hasBody) res.onData((chunk, isLast) => body!.push(chunk, isLast));
+      else body.push(new ArrayBuffer(0), true);
+      return respond(Buffer.alloc(0));
+    }
+    if (!hasBody) return respond(Buffer.alloc(0));
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -224,6 +311,9 @@ export class Router {
         throw new HttpError(403, route.access === "tracking" ? "this endpoint needs a device token or role ranger or stronger" : `this endpoint needs role ${route.access} or stronger`);
       }
       ctx.principal = principal;
+    }
+    if (route.stream && /^multipart\//i.test(ctx.headers["content-type"] ?? "")) {
+      throw new HttpError(415, "send the file as the raw request body (e.g. Content-Type: text/csv), not as a multipart form");
     }
     if (raw.length > 0) {
       const type = ctx.headers["content-type"] ?? "application/json";
@@ -276,4 +366,98 @@ function findNul(v: unknown, path: string): string | null {
     if (found !== null) return found;
   }
   return null;
+}
+
+/**
+ * A streamed request body: chunks queued from uWS's onData, read as an async iterable. The socket is
+ * paused while more than STREAM_HIGH_WATER bytes wait and resumed below STREAM_LOW_WATER.
+ */
+class BodyStream implements AsyncIterable<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private paused = false;
+  private wake: (() => void) | null = null;
+  private draining: { limit: number; seen: number; done: (complete: boolean) => void } | null = null;
+  private iterated = false;
+  ended = false;
+
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly isAborted: () => boolean,
+  ) {}
+
+  push(chunk: ArrayBuffer, isLast: boolean): void {
+    if (this.draining) {
+      this.draining.seen += chunk.byteLength;
+      if (isLast) this.ended = true;
+      this.checkDrain();
+      return;
+    }
+    if (chunk.byteLength > 0) {
+      this.queue.push(Buffer.from(chunk.slice(0))); // uWS neuters the chunk after this callback
+      this.queued += chunk.byteLength;
+    }
+    if (isLast) this.ended = true;
+    if (!this.ended && !this.paused && this.queued > STREAM_HIGH_WATER && !this.isAborted()) {
+      this.paused = true;
+      this.res.pause();
+    }
+    this.wakeUp();
+  }
+
+  /** Discards whatever is still to come, then calls `done(true)`; `done(false)` early when more than `limit` bytes follow. */
+  drain(limit: number, done: (complete: boolean) => void): void {
+    this.queue.length = 0;
+    this.queued = 0;
+    this.draining = { limit, seen: 0, done };
+    this.resume();
+    this.wakeUp();
+    this.checkDrain();
+  }
+
+  /** The client went away: wake a waiting reader (it throws) or a pending drain. */
+  aborted(): void {
+    this.wakeUp();
+    this.checkDrain();
+  }
+
+  private checkDrain(): void {
+    const d = this.draining;
+    if (!d) return;
+    if (this.ended || d.seen > d.limit || this.isAborted()) {
+      this.draining = null;
+      d.done(this.ended);
+    }
+  }
+
+  private resume(): void {
+    if (this.paused && !this.isAborted()) {
+      this.paused = false;
+      this.res.resume();
+    }
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    if (this.iterated) throw new Error("the request body can be read only once");
+    this.iterated = true;
+    for (;;) {
+      const chunk = this.queue.shift();
+      if (chunk) {
+        this.queued -= chunk.byteLength;
+        if (this.queued < STREAM_LOW_WATER) this.resume();
+        yield chunk;
+        continue;
+      }
+      if (this.ended) return;
+      if (this.isAborted()) throw new HttpError(400, "the client aborted the upload");
+      if (this.draining) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
 }
