@@ -43,6 +43,7 @@ export function buildOpenApi(routes: ReadonlyArray<Route>, info: { title: string
     }
     if (parameters.length) op.parameters = parameters;
     if (r.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(r.body) } } };
+    else if (r.stream) op.requestBody = { required: true, content: { "text/csv": { schema: { type: "string" } } } };
     const responses: Json = {};
     for (const [status, res] of Object.entries(r.responses ?? { [r.method === "POST" ? 201 : 200]: { description: "OK" } })) {
       responses[status] = res.schema
