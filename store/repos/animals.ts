@@ -102,3 +102,78 @@ export async function loadProfiles(db: Queryable): Promise<AnimalProfile[]> {
   const { rows } = await db.query("SELECT a.id, a.name, a.species, a.family_id, f.herd_id FROM animals a LEFT JOIN families f ON f.id = a.family_id");
   return rows.map(profileOf);
 }
+
+/** Every field of an animal a client sets (PUT replaces all of them; PATCH merges into the stored ones). */
+export interface AnimalFields {
+  name: string;
+  species: string;
+  sex: "female" | "male" | "unknown" | null;
+  family_id: string | null;
+  status: string;
+  health_status: string | null;
+}
+
+/** Locks an animal's row for a read-modify-write in the caller's transaction; null when it does not exist. */
+export async function lockAnimal(db: Queryable, id: string): Promise<AnimalFields | null> {
+  const { rows } = await db.query("SELECT name, species, sex, family_id, status, health_status FROM animals WHERE id = $1 FOR UPDATE", [id]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    name: String(r.name),
+    species: String(r.species),
+    sex: (r.sex as AnimalFields["sex"]) ?? null,
+    family_id: (r.family_id as string | null) ?? null,
+    status: String(r.status),
+    health_status: (r.health_status as string | null) ?? null,
+  };
+}
+
+/** Writes every client field of an animal; false when it does not exist. */
+export async function writeAnimal(db: Queryable, id: string, f: AnimalFields): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE animals SET name = $2, species = $3, sex = $4, family_id = $5, status = $6, health_status = $7, updated_at = now()
+     WHERE id = $1`,
+    [id, f.name, f.species, f.sex, f.family_id, f.status, f.health_status],
+  );
+  return rowCount > 0;
+}
+
+/** Engine profiles of a family's animals (after the family moved to another herd). */
+export async function familyProfiles(db: Queryable, familyId: string): Promise<AnimalProfile[]> {
+  const { rows } = await db.query(
+    "SELECT a.id, a.name, a.species, a.family_id, f.herd_id FROM animals a JOIN families f ON f.id = a.family_id WHERE a.family_id = $1",
+    [familyId],
+  );
+  return rows.map(profileOf);
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What keeps an animal from being deleted ("animal ani_x has 1 collar deployment (COL001) and 1000 stored fixes"), or null. */
+export async function animalBlockers(db: Queryable, id: string): Promise<string | null> {
+  const deployments = await db.query<{ collar_id: string; open: boolean }>(
+    "SELECT collar_id, bool_or(to_ts IS NULL OR to_ts > now()) AS open FROM deployments WHERE animal_id = $1 GROUP BY collar_id ORDER BY collar_id",
+    [id],
+  );
+  const nDeployments = Number((await db.query<{ n: string | number }>("SELECT count(*) AS n FROM deployments WHERE animal_id = $1", [id])).rows[0]?.n ?? 0);
+  const fixes = Number((await db.query<{ n: string | number }>("SELECT count(*) AS n FROM fixes WHERE animal_id = $1", [id])).rows[0]?.n ?? 0);
+  const observations = Number((await db.query<{ n: string | number }>("SELECT count(*) AS n FROM observations WHERE animal_id = $1", [id])).rows[0]?.n ?? 0);
+  const parts: string[] = [];
+  if (nDeployments) {
+    const collars = deployments.rows.map((r) => (r.open ? `${r.collar_id}, deployed now` : r.collar_id));
+    parts.push(`${plural(nDeployments, "collar deployment")} (${collars.join("; ")})`);
+  }
+  if (fixes) parts.push(plural(fixes, "stored fix", "stored fixes"));
+  if (observations) parts.push(plural(observations, "observation"));
+  if (!parts.length) return null;
+  const words = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+  return `animal ${id} has ${words}; it cannot be deleted (set its status to inactive, deceased or relocated instead)`;
+}
+
+/** Deletes an animal unless collars were deployed on it or data refers to it. */
+export async function deleteAnimal(db: Queryable, id: string): Promise<{ deleted: true } | { deleted: false; missing: true } | { deleted: false; blocked: string }> {
+  const blocked = await animalBlockers(db, id);
+  if (blocked) return { deleted: false, blocked };
+  const { rowCount } = await db.query("DELETE FROM animals WHERE id = $1", [id]);
+  return rowCount ? { deleted: true } : { deleted: false, missing: true };
+}

@@ -74,3 +74,78 @@ export async function listFamilies(db: Queryable, limit: number, after?: string,
   );
   return toPage(rows, limit, familyOf, (r) => r.id);
 }
+
+/** Partial update of a herd; null when it does not exist. */
+export async function updateHerd(db: Queryable, id: string, patch: { species_name?: string; name?: string | null }): Promise<Herd | null> {
+  const { rows } = await db.query(
+    `UPDATE herds SET
+       species_name = COALESCE($2, species_name),
+       name = CASE WHEN $3::boolean THEN $4 ELSE name END,
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, patch.species_name ?? null, patch.name !== undefined, patch.name ?? null],
+  );
+  return rows[0] ? herdOf(rows[0]) : null;
+}
+
+/** Partial update of a family; null when it does not exist. */
+export async function updateFamily(db: Queryable, id: string, patch: { herd_id?: string; friendly_name?: string }): Promise<Family | null> {
+  const { rows } = await db.query(
+    `UPDATE families SET
+       herd_id = COALESCE($2, herd_id),
+       friendly_name = COALESCE($3, friendly_name),
+       updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, patch.herd_id ?? null, patch.friendly_name ?? null],
+  );
+  return rows[0] ? familyOf(rows[0]) : null;
+}
+
+/** Outcome of a delete that foreign keys may block: what blocks it, in words, when it was refused. */
+export type DeleteResult = { deleted: true } | { deleted: false; missing: true } | { deleted: false; missing?: false; blocked: string };
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Joins "a", "b" and "c" into "a, b and c". */
+export function listInWords(parts: string[]): string {
+  return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+async function countOf(db: Queryable, sql: string, id: string): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(sql, [id]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** What keeps a herd from being deleted ("herd hrd_x has 3 families"), or null. */
+export async function herdBlockers(db: Queryable, id: string): Promise<string | null> {
+  const n = await countOf(db, "SELECT count(*) AS n FROM families WHERE herd_id = $1", id);
+  return n > 0 ? `herd ${id} has ${plural(n, "family", "families")}; delete or move them first` : null;
+}
+
+/** What keeps a family from being deleted ("family fam_x has 2 animals and 5 observations"), or null. */
+export async function familyBlockers(db: Queryable, id: string): Promise<string | null> {
+  const animals = await countOf(db, "SELECT count(*) AS n FROM animals WHERE family_id = $1", id);
+  const observations = await countOf(db, "SELECT count(*) AS n FROM observations WHERE family_id = $1", id);
+  const events = await countOf(db, "SELECT count(*) AS n FROM events WHERE family_id = $1", id);
+  const parts: string[] = [];
+  if (animals) parts.push(plural(animals, "animal"));
+  if (observations) parts.push(plural(observations, "observation"));
+  if (events) parts.push(plural(events, "event"));
+  return parts.length ? `family ${id} has ${listInWords(parts)}; delete or move them first` : null;
+}
+
+/** Deletes a herd unless families still belong to it. */
+export async function deleteHerd(db: Queryable, id: string): Promise<DeleteResult> {
+  const blocked = await herdBlockers(db, id);
+  if (blocked) return { deleted: false, blocked };
+  const { rowCount } = await db.query("DELETE FROM herds WHERE id = $1", [id]);
+  return rowCount ? { deleted: true } : { deleted: false, missing: true };
+}
+
+/** Deletes a family unless animals, observations or events still refer to it. */
+export async function deleteFamily(db: Queryable, id: string): Promise<DeleteResult> {
+  const blocked = await familyBlockers(db, id);
+  if (blocked) return { deleted: false, blocked };
+  const { rowCount } = await db.query("DELETE FROM families WHERE id = $1", [id]);
+  return rowCount ? { deleted: true } : { deleted: false, missing: true };
+}

@@ -7,3 +7,5 @@ export * from "./pagination.ts";
 export * from "./rows.ts";
 export * from "./track.ts";
 export * from "./quarantine.ts";
+export * from "./events.ts";
+export * from "./observations.ts";
