@@ -105,9 +105,15 @@ export interface ActorSnapshot {
   state: unknown; // actor-defined JSON (window contents, day distance, ...)
 }
 
-/** Completed by the durable writer: stored() after commit (or when already stored), rejected() when the database refuses the row. */
+/** Whether the writer's commit inserted the row (`stored`) or found it already stored (`duplicate`). */
+export type StoreOutcome = "stored" | "duplicate";
+
+/**
+ * Completed by the durable writer: stored(outcome) after commit (or when already stored — then the
+ * outcome is "duplicate"), rejected() when the database refuses the row.
+ */
 export interface WriteTicket {
-  stored(): void;
+  stored(outcome?: StoreOutcome): void;
   rejected(message: string): void;
 }
 

@@ -8,8 +8,12 @@ import { TokenService } from "../auth/tokens.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
 import type { Config } from "../engine/config.ts";
 import { IngestPipeline } from "../engine/ingest-pipeline.ts";
+import { LiveIndex } from "../engine/live-index.ts";
 import { Registry } from "../engine/registry.ts";
 import type { Database } from "../store/database.ts";
+import type { Cache } from "../store/cache/cache.ts";
+import { MemoryCache } from "../store/cache/memory-cache.ts";
+import { RedisCache } from "../store/cache/redis-cache.ts";
 import { BatchingFixWriter } from "../store/fix-writer.ts";
 import { migrate } from "../store/migrate.ts";
 import { openDatabase } from "../store/open-database.ts";
@@ -76,9 +80,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ingestConnections: () => ingest?.connections ?? 0,
   });
   let publish: (p: import("../engine/types.ts").LivePosition) => void = () => {};
+  // Spatial index of live positions (GET /nearby/*), fed with every position an actor accepts.
+  const liveIndex = new LiveIndex();
   const actors = new ActorSystem({
     snapshots: new PgSnapshotStore(db),
-    onPosition: (p) => publish(p),
+    onPosition: (p) => {
+      liveIndex.update(p);
+      publish(p);
+    },
     idleMs: config.actorIdleMs,
     snapshotIntervalMs: config.snapshotIntervalMs,
     onError: (err, ctx) => log(`actors: ${ctx.op}${ctx.animal ? ` ${ctx.animal}` : ""} failed (will retry): ${(err as Error)?.message ?? err}`),
@@ -91,9 +100,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     },
   });
 
+  const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
   const services: Services = {
     db,
+    cache,
+    unstored: () => writer.depth + pipeline.pending,
+    maxUnstored: config.writerMaxQueue,
     live: actors,
+    liveIndex,
     registry,
     tokens,
     pipeline,

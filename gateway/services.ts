@@ -1,8 +1,10 @@
 // What REST handlers may use. Built once by the server and passed to every route factory.
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
+import type { LiveIndex } from "../engine/live-index.ts";
 import type { Registry } from "../engine/registry.ts";
 import type { LivePosition } from "../engine/types.ts";
+import type { Cache } from "../store/cache/cache.ts";
 import type { Database } from "../store/database.ts";
 import type { EngineMetrics } from "./metrics.ts";
 
@@ -20,8 +22,15 @@ export interface LiveView {
 
 export interface Services {
   db: Database;
+  /** Read-through cache for hot read paths: Redis with REDIS_URL, in-process otherwise. */
+  cache: Cache;
+  /** Fixes accepted but not yet stored; above maxUnstored new REST tracking answers 503 (like /ingest's overloaded). */
+  unstored(): number;
+  readonly maxUnstored: number;
   /** Live state of active animals, from the actors in memory. */
   live: LiveView;
+  /** Spatial index of the latest accepted live position of every animal seen since start (nearby queries). */
+  liveIndex: LiveIndex;
   registry: Registry;
   tokens: TokenService;
   pipeline: IngestPipeline;

@@ -4,6 +4,10 @@
 import type { FixRecord, QuarantineRecord } from "../engine/types.ts";
 import { numberArray, textArray } from "./array-literal.ts";
 
+// RETURNING names the rows this statement really inserted (a conflicting row is not returned), so the
+// writer can tell a new fix from a resend without any extra query. Milliseconds, rounded like the input.
+const RETURNED_MS = "round(extract(epoch FROM ts) * 1000)::float8 AS ms";
+
 // Times travel as epoch milliseconds (float8 is exact for them) and become timestamptz in the database.
 const INSERT_FIXES = `
 INSERT INTO fixes (collar_id, ts, animal_id, lat, lon, alt, reported_speed, reported_heading, hdop, sats,
@@ -14,14 +18,16 @@ FROM unnest($1::text[], $2::float8[], $3::text[], $4::float8[], $5::float8[], $6
   $9::real[], $10::smallint[], $11::real[], $12::real[], $13::real[], $14::real[], $15::real[], $16::real[],
   $17::real[], $18::real[], $19::real[], $20::text[], $21::float8[])
   AS u(c, t, a, lat, lon, alt, sp, hd, hdop, sats, bat, tmp, act, step, turn, kmh, head, ival, dist, q, r)
-ON CONFLICT (collar_id, ts) DO NOTHING`;
+ON CONFLICT (collar_id, ts) DO NOTHING
+RETURNING collar_id, ${RETURNED_MS}`;
 
 const INSERT_QUARANTINE = `
 INSERT INTO quarantined_fixes (collar_id, ts, lat, lon, payload, reason, received_at)
 SELECT c, to_timestamp(t / 1000), lat, lon, p::jsonb, why, to_timestamp(r / 1000)
 FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[], $7::float8[])
   AS u(c, t, lat, lon, p, why, r)
-ON CONFLICT (collar_id, ts) DO NOTHING`;
+ON CONFLICT (collar_id, ts) DO NOTHING
+RETURNING collar_id, ${RETURNED_MS}`;
 
 // Same-key rows are inserted in one global order, so two batches in flight at once that both carry a
 // resent fix wait on each other instead of deadlocking.
@@ -32,6 +38,9 @@ export interface Statement {
   sql: string;
   params: unknown[];
 }
+
+/** Key of a row in the set of inserted rows a statement returns (`collar_id`, `ms`). */
+export const rowKey = (collar: string, ms: number): string => `${collar}\u0000${Math.round(ms)}`;
 
 /** Built before the transaction, so a record that cannot even be serialised is known to be bad data. */
 export function fixInsert(input: readonly FixRecord[]): Statement | null {

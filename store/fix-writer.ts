@@ -5,10 +5,11 @@
 // grow with load by themselves. One transaction per batch; a ticket is answered only after COMMIT.
 // Connection trouble: items go back to the front of the queue (order kept) and are retried with
 // backoff — never dropped. Bad data (SQLSTATE 22/23, 54000): the batch is bisected until the offending
-// items are alone; only they are rejected.
+// items are alone; only they are rejected. Each ticket learns whether its row was new or already
+// stored from the statement's RETURNING (no extra query).
 import type { FixRecord, QuarantineRecord, WriteItem } from "../engine/types.ts";
 import { isConnectionError, type Database } from "./database.ts";
-import { fixInsert, quarantineInsert, type Statement } from "./fix-insert.ts";
+import { fixInsert, quarantineInsert, rowKey } from "./fix-insert.ts";
 
 export type { WriteItem, WriteTicket } from "../engine/types.ts";
 
@@ -152,10 +153,10 @@ export class BatchingFixWriter implements FixWriter {
     while (stack.length > 0) {
       const part = stack.pop()!;
       try {
-        await this.write(part);
+        const inserted = await this.write(part);
         this.backoffMs = 0;
         this.healthy = true;
-        this.settle(part, null);
+        this.settle(part, null, inserted);
       } catch (err) {
         if (!isDataError(err)) return { leftover: [part, ...stack.reverse()].flat(), error: err };
         if (part.length === 1) this.settle(part, (err as Error).message ?? String(err));
@@ -165,34 +166,51 @@ export class BatchingFixWriter implements FixWriter {
     return { leftover: [] };
   }
 
-  private async write(part: Entry[]): Promise<void> {
+  /** Writes one part in one transaction; returns the keys of the rows it really inserted ("f"/"q" + rowKey). */
+  private async write(part: Entry[]): Promise<Set<string>> {
     const fixes: FixRecord[] = [];
     const quarantine: QuarantineRecord[] = [];
     for (const { item } of part) {
       if (item.kind === "fix") fixes.push(item.record);
       else quarantine.push(item.record);
     }
-    let statements: Statement[];
+    let statements: Array<{ prefix: string; sql: string; params: unknown[] }>;
     try {
-      statements = [fixInsert(fixes), quarantineInsert(quarantine)].filter((s) => s !== null);
+      statements = [];
+      const f = fixInsert(fixes);
+      if (f) statements.push({ prefix: "f", ...f });
+      const q = quarantineInsert(quarantine);
+      if (q) statements.push({ prefix: "q", ...q });
     } catch (err) {
       // A record that cannot be serialised (malformed, or a payload JSON.stringify refuses) is bad
       // data like a 22xxx error, so bisection isolates it; retrying it would wedge the writer.
       throw Object.assign(new Error(`unserialisable record: ${(err as Error).message}`), { code: "22000" });
     }
+    const inserted = new Set<string>();
     await this.db.transaction(async (tx) => {
-      for (const st of statements) await tx.query(st.sql, st.params);
+      for (const st of statements) {
+        const { rows } = await tx.query<{ collar_id: string; ms: number }>(st.sql, st.params);
+        for (const r of rows) inserted.add(st.prefix + rowKey(r.collar_id, Number(r.ms)));
+      }
     });
+    return inserted;
   }
 
-  private settle(part: Entry[], rejection: string | null): void {
+  /**
+   * Answers a part. `inserted` holds the rows the commit really inserted: the first entry of a key
+   * (in enqueue order, which is the insert order: the sort is stable) is "stored", any other
+   * entry with that key — a resend, or a repeat within the batch — is "duplicate".
+   */
+  private settle(part: Entry[], rejection: string | null, inserted?: Set<string>): void {
     // Counted here, not when run() resumes, so depth is already 0 when a flush() waiter wakes up.
     this.inFlightItems -= part.length;
     for (const e of part) {
       e.done = true;
       if (rejection === null) {
         this.committedTotal++;
-        safely(() => e.item.ticket.stored());
+        const key = (e.item.kind === "fix" ? "f" : "q") + rowKey(e.item.record.collar, e.item.record.ts);
+        const outcome = inserted?.delete(key) ? "stored" : "duplicate";
+        safely(() => e.item.ticket.stored(outcome));
       } else {
         this.rejectedTotal++;
         safely(() => e.item.ticket.rejected(rejection));

@@ -149,3 +149,9 @@ export async function deleteFamily(db: Queryable, id: string): Promise<DeleteRes
   const { rowCount } = await db.query("DELETE FROM families WHERE id = $1", [id]);
   return rowCount ? { deleted: true } : { deleted: false, missing: true };
 }
+
+/** The families of a herd as {id, friendly_name}, by id (the herd → family mapping). */
+export async function familiesOfHerd(db: Queryable, herdId: string): Promise<Array<{ id: string; friendly_name: string }>> {
+  const { rows } = await db.query<{ id: string; friendly_name: string }>("SELECT id, friendly_name FROM families WHERE herd_id = $1 ORDER BY id", [herdId]);
+  return rows;
+}

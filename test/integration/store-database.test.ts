@@ -27,6 +27,8 @@ const ALL_MIGRATIONS = [
   "0007_snapshots",
   "0008_fixes_hourly",
   "0009_fixes_compression",
+  "0010_observations_events",
+  "0011_observations_events_geog",
 ];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -156,6 +158,8 @@ describe.each([
       "7:native",
       "8:native",
       "9:native",
+      "10:common",
+      "11:postgis",
     ]);
     expect(await count(db, "SELECT count(*) AS n FROM pg_extension WHERE extname = 'postgis'")).toBe(1);
   });

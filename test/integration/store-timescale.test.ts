@@ -56,6 +56,7 @@ describe("store on PGlite + TimescaleDB", () => {
       "0007_snapshots",
       "0008_fixes_hourly",
       "0009_fixes_compression",
+      "0010_observations_events",
     ]);
     expect(await migrate(db, { skipPostgis: true })).toEqual({ applied: [], variant: "timescale" });
   });
