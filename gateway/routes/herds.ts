@@ -8,6 +8,7 @@ import {
   createHerd,
   deleteFamily,
   deleteHerd,
+  familiesOfHerd,
   familyBlockers,
   getFamily,
   getHerd,
@@ -24,6 +25,7 @@ import { cursorValue, idCursor, ListQuery, pageOf } from "../http/params.ts";
 import { badRequest, conflict, notFound } from "../http/problem.ts";
 import { route, type Reply, type Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
+import { cached } from "../../store/cache/cache.ts";
 import { EventSchema, NewEventBody } from "./events.ts";
 import { FamilyObservationBody, fromBeforeTo, fromNotAfterTo, ObservationSchema, text, TimeCursorShape, TimeListQuery } from "./observations.ts";
 
@@ -59,6 +61,20 @@ export async function guardedDelete(
   throw notFound(`${what} ${id}`);
 }
 
+// Herd → family mapping: a hot read of the replaced backends, cached; any herd or family write drops it
+// (writes are rare), after commit and before the response, so the next read sees the write.
+const HERD_FAMILIES_TAG = "herd-families";
+const HERD_FAMILIES_TTL_MS = 10 * 60 * 1000;
+
+async function invalidateHerdFamilies(s: Services): Promise<void> {
+  await s.cache.invalidate([HERD_FAMILIES_TAG]).catch(() => {}); // a cache outage must not fail the write; the ttl bounds staleness
+}
+
+async function afterWrite(reply: Reply, s: Services): Promise<Reply> {
+  await invalidateHerdFamilies(s);
+  return reply;
+}
+
 export function herdRoutes(s: Services): Route[] {
   const requireFamily = async (id: string) => {
     const family = await getFamily(s.db, id);
@@ -90,12 +106,13 @@ export function herdRoutes(s: Services): Route[] {
       method: "GET",
       path: "/api/v1/herds/:id",
       access: "viewer",
-      summary: "Read a herd",
+      summary: "Read a herd with its families (the herd → family mapping is cached; writes invalidate it)",
       tags: ["herds"],
       handler: async (ctx) => {
         const herd = await getHerd(s.db, ctx.params.id!);
         if (!herd) throw notFound(`herd ${ctx.params.id}`);
-        return { body: herd };
+        const families = await cached(s.cache, `herd-families:${herd.id}`, HERD_FAMILIES_TTL_MS, [HERD_FAMILIES_TAG], () => familiesOfHerd(s.db, herd.id));
+        return { body: { ...herd, families } };
       },
     }),
     route({
@@ -108,6 +125,7 @@ export function herdRoutes(s: Services): Route[] {
       handler: async (ctx) => {
         const herd = await updateHerd(s.db, ctx.params.id!, ctx.body);
         if (!herd) throw notFound(`herd ${ctx.params.id}`);
+        await invalidateHerdFamilies(s);
         return { body: herd };
       },
     }),
@@ -117,7 +135,7 @@ export function herdRoutes(s: Services): Route[] {
       access: "manager",
       summary: "Delete a herd. Refused with 409 (detail names the blocking families) while families belong to it; no cascade, no soft delete",
       tags: ["herds"],
-      handler: (ctx) => guardedDelete(s, "herd", ctx.params.id!, deleteHerd, herdBlockers),
+      handler: async (ctx) => afterWrite(await guardedDelete(s, "herd", ctx.params.id!, deleteHerd, herdBlockers), s),
     }),
     route({
       method: "POST",
@@ -129,7 +147,9 @@ export function herdRoutes(s: Services): Route[] {
       handler: async (ctx) => {
         if (!(await getHerd(s.db, ctx.body.herd_id))) throw noHerd(ctx.body.herd_id);
         try {
-          return { status: 201, body: await createFamily(s.db, ctx.body) };
+          const family = await createFamily(s.db, ctx.body);
+          await invalidateHerdFamilies(s);
+          return { status: 201, body: family };
         } catch (err) {
           if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw noHerd(ctx.body.herd_id);
           throw err;
@@ -172,6 +192,7 @@ export function herdRoutes(s: Services): Route[] {
         }
         if (!family) throw notFound(`family ${ctx.params.id}`);
         if (patch.herd_id !== undefined) for (const p of await familyProfiles(s.db, family.id)) s.registry.setProfile(p);
+        await invalidateHerdFamilies(s);
         return { body: family };
       },
     }),
@@ -182,7 +203,7 @@ export function herdRoutes(s: Services): Route[] {
       summary:
         "Delete a family. Refused with 409 (detail counts the blocking animals, observations and events) while any refer to it; no cascade, no soft delete",
       tags: ["families"],
-      handler: (ctx) => guardedDelete(s, "family", ctx.params.id!, deleteFamily, familyBlockers),
+      handler: async (ctx) => afterWrite(await guardedDelete(s, "family", ctx.params.id!, deleteFamily, familyBlockers), s),
     }),
     route({
       method: "POST",

@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)("herds, families, animals, observations, events on
     expect(h.body).toMatchObject({ species_name: "Loxodonta africana", name: "Mara" });
     const id = h.body.id as string;
     expect(id).toMatch(/^hrd_/);
-    expect((await api.get(`/api/v1/herds/${id}`)).body).toEqual(h.body);
+    expect((await api.get(`/api/v1/herds/${id}`)).body).toEqual({ ...h.body, families: [] });
 
     const p = await api.call("PATCH", `/api/v1/herds/${id}`, { name: null });
     expect(p.status).toBe(200);
@@ -77,6 +77,7 @@ describe.each(DATABASE_KINDS)("herds, families, animals, observations, events on
 
     const f = await api.post("/api/v1/families", { herd_id: id, friendly_name: "A" });
     await api.post("/api/v1/families", { herd_id: id, friendly_name: "B" });
+    expect((await api.get(`/api/v1/herds/${id}`)).body.families.map((x: { friendly_name: string }) => x.friendly_name).sort()).toEqual(["A", "B"]);
     const blocked = await api.call("DELETE", `/api/v1/herds/${id}`);
     expect(blocked.status).toBe(409);
     expect(blocked.body.detail).toBe(`herd ${id} has 2 families; delete or move them first`);
