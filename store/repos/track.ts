@@ -27,7 +27,13 @@ export interface TrackPoint {
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const pointOf = (r: Row): TrackPoint => ({
+
+/** The fixes columns a TrackPoint is built from. */
+export const TRACK_COLUMNS = `collar_id, ts, lat, lon, alt, speed_kmh, heading_deg, step_m, turn_deg, interval_s, distance_today_m,
+            reported_speed, reported_heading, hdop, sats, battery, temp, activity, quality`;
+
+/** A fixes row (TRACK_COLUMNS) as API JSON. */
+export const pointOf = (r: Row): TrackPoint => ({
   ts: iso(r.ts)!,
   collar: String(r.collar_id),
   lat: Number(r.lat),
@@ -56,8 +62,7 @@ export async function readTrack(
   limit: number,
 ): Promise<Page<TrackPoint>> {
   const { rows } = await db.query(
-    `SELECT collar_id, ts, lat, lon, alt, speed_kmh, heading_deg, step_m, turn_deg, interval_s, distance_today_m,
-            reported_speed, reported_heading, hdop, sats, battery, temp, activity, quality
+    `SELECT ${TRACK_COLUMNS}
        FROM fixes
       WHERE animal_id = $1
         AND ($2::float8 IS NULL OR ts >= to_timestamp($2 / 1000.0))

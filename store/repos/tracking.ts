@@ -3,29 +3,9 @@
 import type { Queryable } from "../database.ts";
 import { toPage, type Page } from "./pagination.ts";
 import { iso } from "./rows.ts";
+import { pointOf, TRACK_COLUMNS, type TrackPoint } from "./track.ts";
 
-export interface TrackingFix {
-  animal: string;
-  collar: string;
-  ts: string;
-  lat: number;
-  lon: number;
-  alt: number | null;
-  speed: number | null; // derived km/h
-  heading: number | null; // derived degrees
-  step_m: number | null;
-  turn_deg: number | null;
-  interval_s: number | null;
-  distance_today_m: number | null;
-  reported_speed: number | null;
-  reported_heading: number | null;
-  hdop: number | null;
-  sats: number | null;
-  battery: number | null;
-  temp: number | null;
-  activity: number | null;
-  quality: string[];
-}
+export type TrackingFix = { animal: string } & TrackPoint;
 
 export interface TrackingFilter {
   animal?: string;
@@ -36,36 +16,12 @@ export interface TrackingFilter {
   after?: { ts: string; collar: string };
 }
 
-type Row = Record<string, unknown>;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const fixOf = (r: Row): TrackingFix => ({
-  animal: String(r.animal_id),
-  collar: String(r.collar_id),
-  ts: iso(r.ts)!,
-  lat: Number(r.lat),
-  lon: Number(r.lon),
-  alt: num(r.alt),
-  speed: num(r.speed_kmh),
-  heading: num(r.heading_deg),
-  step_m: num(r.step_m),
-  turn_deg: num(r.turn_deg),
-  interval_s: num(r.interval_s),
-  distance_today_m: num(r.distance_today_m),
-  reported_speed: num(r.reported_speed),
-  reported_heading: num(r.reported_heading),
-  hdop: num(r.hdop),
-  sats: num(r.sats),
-  battery: num(r.battery),
-  temp: num(r.temp),
-  activity: num(r.activity),
-  quality: (r.quality as string[] | null) ?? [],
-});
+const fixOf = (r: Record<string, unknown>): TrackingFix => ({ animal: String(r.animal_id), ...pointOf(r) });
 
 export async function listTracking(db: Queryable, f: TrackingFilter, limit: number): Promise<Page<TrackingFix>> {
   const [w, s, e, n] = f.bbox ?? [null, null, null, null];
   const { rows } = await db.query(
-    `SELECT animal_id, collar_id, ts, lat, lon, alt, speed_kmh, heading_deg, step_m, turn_deg, interval_s, distance_today_m,
-            reported_speed, reported_heading, hdop, sats, battery, temp, activity, quality
+    `SELECT animal_id, ${TRACK_COLUMNS}
        FROM fixes
       WHERE ($1::text IS NULL OR animal_id = $1)
         AND ($2::float8 IS NULL OR ts >= to_timestamp($2 / 1000.0))
