@@ -1,10 +1,13 @@
 // Token verification and device token minting (jose, HS256 pinned: no `none`, no algorithm confusion).
 import { timingSafeEqual, createHash, randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
-import type { Principal } from "./roles.ts";
+import { isUserRole, type Principal, type Role, type UserRole } from "./roles.ts";
 
 export const TOKEN_ISSUER = "wildlife-tracker";
 export const DEVICE_AUDIENCE = "wt-device";
+export const USER_AUDIENCE = "wt-user";
+/** Access tokens are short-lived; refresh (with rotation) arrives with user accounts. */
+export const ACCESS_TOKEN_TTL_S = 15 * 60;
 
 export type DeviceTokenClaims = { kind: "collar"; collar: string } | { kind: "gateway"; gateway: string };
 
@@ -45,10 +48,18 @@ export class TokenService {
       ({ payload } = await jwtVerify(token, this.opts.jwtSecret, {
         algorithms: ["HS256"],
         issuer: TOKEN_ISSUER,
-        audience: DEVICE_AUDIENCE,
+        audience: [DEVICE_AUDIENCE, USER_AUDIENCE],
+        requiredClaims: ["iat"],
       }));
     } catch {
       return null;
+    }
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (audiences.includes(USER_AUDIENCE)) {
+      // User access token: short-lived (exp required), role from the token.
+      const role = payload.role;
+      if (typeof payload.exp !== "number" || typeof payload.sub !== "string" || !isUserRole(role as Role)) return null;
+      return { role: role as UserRole, subject: payload.sub };
     }
     const jti = payload.jti;
     if (!jti) return null;
@@ -66,6 +77,18 @@ export class TokenService {
       return { role: "gateway", subject: `gateway:${payload.gateway}`, gateway: payload.gateway, tokenId: jti };
     }
     return null;
+  }
+
+  /** Signs a short-lived user access token carrying the user's role. */
+  async signAccess(user: { sub: string; role: UserRole }, ttlSeconds = ACCESS_TOKEN_TTL_S): Promise<string> {
+    return new SignJWT({ role: user.role })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(USER_AUDIENCE)
+      .setSubject(user.sub)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.opts.jwtSecret);
   }
 
   /** Signs a long-lived device token (collars live in the field for years; revocation is by jti). */

@@ -21,6 +21,23 @@ describe("route access", () => {
     await db?.drop();
   });
 
+  it("each user role reaches exactly the routes its rank allows", async () => {
+    const ranks = ["viewer", "ranger", "manager", "admin"] as const;
+    const tokens = Object.fromEntries(await Promise.all(ranks.map(async (r) => [r, await t.server.services.tokens.signAccess({ sub: `test:${r}`, role: r })])));
+    for (const r of t.server.routes()) {
+      if (r.access === "public") continue;
+      const needed = r.access === "tracking" ? "ranger" : r.access;
+      const path = r.path.replace(/:([A-Za-z_]+)/g, "x");
+      const body = r.method === "GET" || r.method === "DELETE" ? undefined : {};
+      for (const role of ranks) {
+        const res = await t.api.call(r.method, path, body, tokens[role]);
+        const what = `${role} → ${r.method} ${r.path} (needs ${needed})`;
+        if (ranks.indexOf(role) >= ranks.indexOf(needed)) expect([401, 403], what).not.toContain(res.status);
+        else expect(res.status, what).toBe(403);
+      }
+    }
+  });
+
   it("covers every route", async () => {
     const routes = t.server.routes();
     expect(routes.length).toBeGreaterThan(40);

@@ -58,4 +58,20 @@ describe("tokens", () => {
     const body = Buffer.from(JSON.stringify({ kind: "collar", collar: "C", iss: TOKEN_ISSUER, aud: DEVICE_AUDIENCE, jti })).toString("base64url");
     expect(await service.verify(`${header}.${body}.`)).toBeNull();
   });
+
+  it("signs short-lived user access tokens carrying the role; expired ones are refused", async () => {
+    const viewer = await service.signAccess({ sub: "user:1", role: "viewer" });
+    expect(await service.verify(viewer)).toEqual({ role: "viewer", subject: "user:1" });
+    const manager = await service.signAccess({ sub: "user:2", role: "manager" });
+    expect(await service.verify(manager)).toMatchObject({ role: "manager" });
+    const expired = await service.signAccess({ sub: "user:3", role: "admin" }, -10);
+    expect(await service.verify(expired)).toBeNull();
+    // A forged role claim breaks the signature.
+    const [h, body, sig] = viewer.split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), role: "admin" })).toString("base64url");
+    expect(await service.verify(`${h}.${forged}.${sig}`)).toBeNull();
+    // A user token without an expiry is not accepted.
+    const noExp = await new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setIssuer(TOKEN_ISSUER).setAudience("wt-user").setSubject("x").setIssuedAt().sign(secret);
+    expect(await service.verify(noExp)).toBeNull();
+  });
 });
