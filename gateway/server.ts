@@ -6,6 +6,8 @@ import { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import { loadSecrets } from "../auth/secrets.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
+import { FenceSet } from "../engine/fence-set.ts";
+import { FenceIndex } from "../engine/fences/index.ts";
 import type { Config } from "../engine/config.ts";
 import { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import { LiveIndex } from "../engine/live-index.ts";
@@ -20,6 +22,7 @@ import { openDatabase } from "../store/open-database.ts";
 import { PartitionManager } from "../store/partitions.ts";
 import { loadProfiles } from "../store/repos/animals.ts";
 import { loadDeployments } from "../store/repos/collars.ts";
+import { loadFences } from "../store/repos/fences.ts";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
@@ -101,9 +104,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
+  const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all));
+  await fences.reload();
   const services: Services = {
     db,
     cache,
+    fences,
     unstored: () => writer.depth + pipeline.pending,
     maxUnstored: config.writerMaxQueue,
     live: actors,

@@ -4,6 +4,7 @@ import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
 import type { Registry } from "../engine/registry.ts";
 import type { LivePosition } from "../engine/types.ts";
+import type { FenceSet } from "../engine/fence-set.ts";
 import type { Cache } from "../store/cache/cache.ts";
 import type { Database } from "../store/database.ts";
 import type { EngineMetrics } from "./metrics.ts";
@@ -22,6 +23,8 @@ export interface LiveView {
 
 export interface Services {
   db: Database;
+  /** Corridors and risk zones as indexed by the engine; reload() after every fence change. */
+  fences: FenceSet;
   /** Read-through cache for hot read paths: Redis with REDIS_URL, in-process otherwise. */
   cache: Cache;
   /** Fixes accepted but not yet stored; above maxUnstored new REST tracking answers 503 (like /ingest's overloaded). */

@@ -5,6 +5,7 @@ import { animalRoutes } from "./animals.ts";
 import { collarRoutes } from "./collars.ts";
 import { eventRoutes } from "./events.ts";
 import { exportRoutes } from "./exports.ts";
+import { fenceRoutesAll } from "./fences.ts";
 import { gatewayRoutes } from "./gateways.ts";
 import { healthRoutes } from "./health.ts";
 import { herdRoutes } from "./herds.ts";
@@ -30,5 +31,6 @@ export function apiRoutes(s: Services): Route[] {
     ...importRoutes(s),
     ...nearbyRoutes(s),
     ...overtimeRoutes(s),
+    ...fenceRoutesAll(s),
   ];
 }

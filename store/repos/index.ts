@@ -9,3 +9,4 @@ export * from "./track.ts";
 export * from "./quarantine.ts";
 export * from "./events.ts";
 export * from "./observations.ts";
+export * from "./fences.ts";
