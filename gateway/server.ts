@@ -26,6 +26,7 @@ import { loadFences } from "../store/repos/fences.ts";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
+import { startAlerting } from "../alerts/alert-bus.ts";
 import { buildApp, listen } from "./app.ts";
 import { IngestGateway } from "./ingest.ts";
 import { EngineMetrics } from "./metrics.ts";
@@ -174,6 +175,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) } });
   publish = (p) => built.live.publish(p);
+  // Alerts: persisted first, then /alerts + /live, the Redis stream and durable webhook deliveries.
+  const alerting = startAlerting({ db, io: built.io, tokens, redis, log });
+  services.alerting = alerting;
+  metrics.addAlerting(() => alerting.metrics());
   const { socket, port } = await listen(built.app, config.host, config.port);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
 
@@ -193,6 +198,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ingest!.closeAll();
       if (!(await within(actors.shutdown({ drainTimeoutMs: Math.min(10_000, left()) }), left() + 1000))) log("shutdown: actor snapshots not all written");
       built.live.close();
+      await within(alerting.close(), 5000);
       built.io.close();
       await partitions.stop();
       await within(writer.close(), left());

@@ -1,4 +1,5 @@
 // What REST handlers may use. Built once by the server and passed to every route factory.
+import type { Alerting } from "../alerts/alert-bus.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -40,6 +41,8 @@ export interface Services {
   metrics: EngineMetrics;
   /** Latest live position of an animal from its actor, if it is active in memory. */
   livePosition(animal: string): LivePosition | null;
+  /** Alert publishing (persist, then /alerts + /live, webhooks, Redis `wt:alerts`); set once startAlerting() ran. */
+  alerting?: Alerting;
   /** Readiness of each dependency, for GET /health/ready. */
   readiness(): Promise<Record<string, ReadinessCheck>>;
   /** Moves a collar's quarantined fixes inside [from, to) through the pipeline onto `animal`. */

@@ -1,6 +1,7 @@
 // Every REST route, in matching order: static segments (e.g. /animals/live_status) before `:id` patterns.
 import type { Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
+import { alertingRoutes } from "./alerts.ts";
 import { animalRoutes } from "./animals.ts";
 import { collarRoutes } from "./collars.ts";
 import { eventRoutes } from "./events.ts";
@@ -32,5 +33,6 @@ export function apiRoutes(s: Services): Route[] {
     ...nearbyRoutes(s),
     ...overtimeRoutes(s),
     ...fenceRoutesAll(s),
+    ...alertingRoutes(s),
   ];
 }

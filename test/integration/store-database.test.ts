@@ -1,6 +1,6 @@
 // The store against real databases: PostgreSQL (TEST_DATABASE_URL, schema recreated per run) and
 // in-memory PGlite, with the same assertions for both.
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,19 +17,18 @@ import { PgSnapshotStore } from "../../store/snapshot-store.ts";
 
 const TEST_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/wt_store_test";
 const SQL_DIR = fileURLToPath(new URL("../../sql/", import.meta.url));
-const ALL_MIGRATIONS = [
-  "0001_timescaledb",
-  "0002_postgis",
-  "0003_registry",
-  "0004_quarantine",
-  "0005_fixes",
-  "0006_fixes_geog",
-  "0007_snapshots",
-  "0008_fixes_hourly",
-  "0009_fixes_compression",
-  "0010_observations_events",
-  "0011_observations_events_geog",
-];
+/**
+ * Every migration in sql/ with the variant the native branch takes: `postgis` for .postgis files,
+ * `native` where .native/.timescale twins exist, else `common` (read from the directory, so adding
+ * a migration needs no edit here).
+ */
+const MIGRATION_FILES = readdirSync(SQL_DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f));
+const ALL_MIGRATIONS = [...new Set(MIGRATION_FILES.map((f) => f.replace(/(\.(native|timescale|postgis))?\.sql$/, "")))].sort();
+const NATIVE_VARIANTS = ALL_MIGRATIONS.map((name) => {
+  const version = Number(name.slice(0, 4));
+  const variant = MIGRATION_FILES.includes(`${name}.postgis.sql`) ? "postgis" : MIGRATION_FILES.includes(`${name}.native.sql`) ? "native" : "common";
+  return `${version}:${variant}`;
+});
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -148,19 +147,7 @@ describe.each([
     const rows = await db.query<{ version: number; variant: string }>(
       "SELECT version, variant FROM wt_migrations ORDER BY version",
     );
-    expect(rows.rows.map((r) => `${r.version}:${r.variant}`)).toEqual([
-      "1:common",
-      "2:postgis",
-      "3:common",
-      "4:common",
-      "5:native",
-      "6:postgis",
-      "7:native",
-      "8:native",
-      "9:native",
-      "10:common",
-      "11:postgis",
-    ]);
+    expect(rows.rows.map((r) => `${r.version}:${r.variant}`)).toEqual(NATIVE_VARIANTS);
     expect(await count(db, "SELECT count(*) AS n FROM pg_extension WHERE extname = 'postgis'")).toBe(1);
   });
 

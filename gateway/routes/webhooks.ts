@@ -1,0 +1,70 @@
+// Webhooks over REST (manager+): register {url, secret, kinds}, list (secret shown only as a hint),
+// delete, and read the per-webhook delivery log.
+import { z } from "zod";
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks } from "../../store/repos/webhooks.ts";
+import { cursorValue, idCursor, ListQuery } from "../http/params.ts";
+import { notFound } from "../http/problem.ts";
+import { route, type Route } from "../http/router.ts";
+import type { Services } from "../services.ts";
+
+const NewWebhook = z.object({
+  url: z
+    .string()
+    .max(2000)
+    .refine((u) => {
+      try {
+        const p = new URL(u);
+        return (p.protocol === "http:" || p.protocol === "https:") && p.hostname !== "";
+      } catch {
+        return false;
+      }
+    }, "must be an http or https URL"),
+  secret: z.string().min(16, "must be at least 16 characters").max(500).describe("HMAC-SHA256 key for X-WT-Signature; never returned"),
+  kinds: z.array(z.string().min(1).max(64)).max(64).default([]).describe("alert kinds to send; empty or absent: every kind"),
+});
+
+export function webhookRoutes(s: Services): Route[] {
+  return [
+    route({
+      method: "POST",
+      path: "/api/v1/webhooks",
+      access: "manager",
+      summary: "Register a webhook: each matching alert is POSTed as JSON with X-WT-Signature: sha256=<hex HMAC-SHA256(secret, body)>",
+      tags: ["webhooks"],
+      body: NewWebhook,
+      handler: async (ctx) => ({ status: 201, body: await createWebhook(s.db, { url: ctx.body.url, secret: ctx.body.secret, kinds: [...new Set(ctx.body.kinds)] }) }),
+    }),
+    route({
+      method: "GET",
+      path: "/api/v1/webhooks",
+      access: "manager",
+      summary: "List webhooks (the secret only as a hint)",
+      tags: ["webhooks"],
+      query: ListQuery,
+      handler: async (ctx) => ({ body: await listWebhooks(s.db, ctx.q.limit, cursorValue(ctx.q.cursor, idCursor)) }),
+    }),
+    route({
+      method: "DELETE",
+      path: "/api/v1/webhooks/:id",
+      access: "manager",
+      summary: "Delete a webhook: no further deliveries; its delivery log stays readable",
+      tags: ["webhooks"],
+      handler: async (ctx) => {
+        if (!(await deleteWebhook(s.db, ctx.params.id!))) throw notFound(`webhook ${ctx.params.id}`);
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/api/v1/webhooks/:id/deliveries",
+      access: "manager",
+      summary: "A webhook's delivery log, newest first (status pending, delivered, failed (will retry) or dead)",
+      tags: ["webhooks"],
+      query: ListQuery,
+      handler: async (ctx) => {
+        if (!(await getWebhook(s.db, ctx.params.id!))) throw notFound(`webhook ${ctx.params.id}`);
+        return { body: await listDeliveries(s.db, ctx.params.id!, ctx.q.limit, cursorValue(ctx.q.cursor, idCursor)) };
+      },
+    }),
+  ];
+}
