@@ -2,9 +2,10 @@
 // like /live); event `alert` for every alert, narrowed by `subscribe` {kinds, animals, herds}.
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
-import { hasRole, type Principal } from "../auth/roles.ts";
+import type { Principal } from "../auth/roles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { toFieldErrors } from "../gateway/ingest-protocol.ts";
+import { socketAuth } from "../gateway/socket-auth.ts";
 import type { Alert } from "../store/repos/alerts.ts";
 
 const idList = z.array(z.string().min(1).max(128)).max(10_000);
@@ -36,20 +37,13 @@ export class AlertsNamespace {
     tokens: TokenService,
   ) {
     this.nsp = io.of("/alerts");
-    this.nsp.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      tokens.verify(typeof token === "string" ? token : undefined).then(
-        (principal) => {
-          if (!principal) return next(new Error("unauthorized: missing, invalid or revoked token"));
-          if (!hasRole(principal, "viewer")) return next(new Error("forbidden: /alerts needs role viewer or stronger"));
-          const data = socket.data as AlertSocketData;
-          data.principal = principal;
-          data.filter = null;
-          next();
-        },
-        () => next(new Error("unauthorized: token check failed")),
-      );
-    });
+    this.nsp.use(
+      socketAuth(tokens, "/alerts", "viewer", (socket, principal) => {
+        const data = socket.data as AlertSocketData;
+        data.principal = principal;
+        data.filter = null;
+      }),
+    );
     this.nsp.on("connection", (socket) => this.onConnection(socket));
   }
 

@@ -2,10 +2,11 @@
 // animal (latest wins) and flushed every `intervalMs`, so a slow dashboard never holds the engine back.
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
-import { hasRole, type Principal } from "../auth/roles.ts";
+import type { Principal } from "../auth/roles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { LivePosition } from "../engine/types.ts";
 import { toFieldErrors } from "./ingest-protocol.ts";
+import { socketAuth } from "./socket-auth.ts";
 
 type BBox = [number, number, number, number]; // [west, south, east, north]
 
@@ -57,19 +58,12 @@ export class LiveHub {
     // Nothing is served on the default namespace; refuse it rather than hold anonymous sockets.
     io.of("/").use((_socket, next) => next(new Error("connect to the /live namespace")));
     this.nsp = io.of("/live");
-    this.nsp.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      tokens.verify(typeof token === "string" ? token : undefined).then(
-        (principal) => {
-          if (!principal) return next(new Error("unauthorized: missing, invalid or revoked token"));
-          if (!hasRole(principal, "viewer")) return next(new Error("forbidden: /live needs role viewer or stronger"));
-          (socket.data as LiveSocketData).principal = principal;
-          (socket.data as LiveSocketData).bboxes = [];
-          next();
-        },
-        () => next(new Error("unauthorized: token check failed")),
-      );
-    });
+    this.nsp.use(
+      socketAuth(tokens, "/live", "viewer", (socket, principal) => {
+        (socket.data as LiveSocketData).principal = principal;
+        (socket.data as LiveSocketData).bboxes = [];
+      }),
+    );
     this.nsp.on("connection", (socket) => this.onConnection(socket));
     if (intervalMs > 0) {
       this.timer = setInterval(() => this.flush(), intervalMs);
