@@ -6,6 +6,7 @@
 import { ActorSystem } from "../engine/actor-system.ts";
 import { DEFAULT_WINDOW_CAPACITY, FixWindow } from "../engine/fix-window.ts";
 import type { SnapshotStore } from "../engine/snapshot-port.ts";
+import { FenceIndex } from "../engine/fences/index.ts";
 import type { ActorSnapshot, AnimalProfile, FixInput } from "../engine/types.ts";
 
 const TARGET_BYTES = 8 * 1024;
@@ -70,9 +71,26 @@ function fixFor(i: number, k: number): FixInput {
   return { collar: `collar-${i}`, ts: T0 + k * FIX_INTERVAL_MS, lat, lon, battery: 80, speed: null };
 }
 
+// As in the server: analyzers on, and fences around part of the area so most animals get a fence tracker.
+const fenceIndex = new FenceIndex(
+  Array.from({ length: 50 }, (_, k) => {
+    const w = 33.99 + (k % 10) * 0.04;
+    const sLat = -4.01 + Math.floor(k / 10) * 0.4;
+    return {
+      id: `f${k}`,
+      kind: (k % 2 ? "corridor" : "risk_zone") as "corridor" | "risk_zone",
+      name: `fence ${k}`,
+      area: { type: "Polygon" as const, coordinates: [[[w, sLat], [w + 0.03, sLat], [w + 0.03, sLat + 0.3], [w, sLat + 0.3], [w, sLat]]] as [number, number][][] },
+      rules: {},
+    };
+  }),
+);
+
 let now = T0;
 const system = new ActorSystem({
   snapshots: store,
+  fences: () => fenceIndex,
+  analyze: true,
   clock: () => now,
   autoSweep: false,
   idleMs: 10 * 60_000,

@@ -21,6 +21,19 @@ export interface FixReply {
   record: FixRecord;
   /** The new live position when the fix moved it, else null. */
   position: LivePosition | null;
+  /** Alerts this fix raised (fence transitions, analyzers), in fix-time order; absent when none. */
+  alerts?: EngineAlert[];
+}
+
+/** An alert as the actor raises it; the caller adds animal, collar and herd, then publishes it. */
+export interface EngineAlert {
+  kind: string;
+  fence?: string | null;
+  ts: number;
+  lat: number | null;
+  lon: number | null;
+  severity: string;
+  detail: Record<string, unknown>;
 }
 
 export function fixMessage(animal: AnimalProfile, collar: string, fix: FixInput, receivedAt: number): FixMessage {

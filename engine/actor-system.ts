@@ -16,6 +16,7 @@ import { DEFAULT_WINDOW_CAPACITY } from "./fix-window.ts";
 import { LocalPlacement, NoRemoteTransportError, type ActorPlacement, type RemoteActorTransport } from "./placement.ts";
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from "./quality.ts";
 import type { SnapshotStore } from "./snapshot-port.ts";
+import type { FenceIndex } from "./fences/index.ts";
 import type { ActorSnapshot, AnimalProfile, FixInput, LivePosition } from "./types.ts";
 
 export interface ActorSystemErrorContext {
@@ -44,6 +45,10 @@ export interface ActorSystemOptions {
   autoSweep?: boolean;
   /** Backoff for retrying a failed activation: doubles from initialMs up to maxMs, with jitter. */
   activationRetry?: { initialMs?: number; maxMs?: number };
+  /** The current fence index, for fence alerts (absent: none). */
+  fences?: () => FenceIndex;
+  /** Run the analyzers on every accepted fix. Default false. */
+  analyze?: boolean;
   placement?: ActorPlacement;
   transport?: RemoteActorTransport;
 }
@@ -116,6 +121,8 @@ export class ActorSystem {
     this.actorOptions = Object.freeze({
       windowSize: options.windowSize ?? DEFAULT_WINDOW_CAPACITY,
       thresholds: Object.freeze({ ...DEFAULT_QUALITY_THRESHOLDS, ...options.thresholds }),
+      fences: options.fences,
+      analyze: options.analyze ?? false,
     });
     this.idleMs = options.idleMs ?? 10 * 60_000;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 60_000;

@@ -1,7 +1,10 @@
 // One animal's rolling state. Only the actor system calls it, one message at a time, so nothing
 // here needs locking; everything it hands out is a fresh object, never its own state.
 
-import type { FixReply } from "./actor-messages.ts";
+import type { EngineAlert, FixReply } from "./actor-messages.ts";
+import { createAnalyzerSet, type AnalyzerSet } from "./analyzers/index.ts";
+import type { FenceIndex } from "./fences/index.ts";
+import { FenceTracker } from "./fences/tracker.ts";
 import { DEFAULT_WINDOW_CAPACITY, FixWindow } from "./fix-window.ts";
 import { haversineDistance, initialBearing } from "./geo.ts";
 import { deriveMetrics, utcDay, type PreviousFix, type TrackPoint } from "./movement-metrics.ts";
@@ -30,6 +33,10 @@ export interface ActorOptions {
   /** Fixes kept per animal (≥ 64). */
   windowSize: number;
   thresholds: Readonly<QualityThresholds>;
+  /** The current fence index (changes when fences are edited); absent = no fence alerts. */
+  fences?: () => FenceIndex;
+  /** Run the analyzers (speed anomaly, immobility, collar offline, low battery). */
+  analyze?: boolean;
 }
 
 /** Shared by every actor that is not given its own options: one object, not one per actor. */
@@ -60,6 +67,9 @@ export interface AnimalActorState {
   reportedHeading: number | null;
   /** Pending impossible_speed run as [ts, lat, lon, ...], oldest first. */
   run: number[];
+  /** FenceTracker and AnalyzerSet state (small JSON), null when never used. */
+  fences?: unknown;
+  analyzers?: unknown;
 }
 
 export class SnapshotFormatError extends Error {
@@ -87,6 +97,9 @@ export class AnimalActor {
   private run: Float64Array | null = null;
   private runLength = 0;
   private changes = 0;
+  // Created on first use: an animal with no fences around it and analyzers off costs nothing here.
+  private tracker: FenceTracker | null = null;
+  private analyzers: AnalyzerSet | null = null;
 
   constructor(profile: AnimalProfile, options: Readonly<ActorOptions> = DEFAULT_ACTOR_OPTIONS, window?: FixWindow) {
     this.animal = profile;
@@ -104,6 +117,7 @@ export class AnimalActor {
     if (profile === this.animal) return;
     if (profile.species !== this.animal.species) this.species = speciesProfile(profile.species);
     this.animal = profile;
+    this.tracker?.setAnimal({ species: profile.species, herd: profile.herd });
   }
 
   get maxSpeedKmh(): number {
@@ -163,7 +177,26 @@ export class AnimalActor {
     this.clearRun();
     this.changes++;
     const position = this.position(fix.ts, fix.lat, fix.lon, metrics, flags);
-    return { record: this.record(fix, collar, receivedAt, metrics, flags), position };
+    const alerts = this.watch(fix.ts, fix.lat, fix.lon, fix.battery ?? null, flags);
+    const record = this.record(fix, collar, receivedAt, metrics, flags);
+    return alerts.length ? { record, position, alerts } : { record, position };
+  }
+
+  /** Fence transitions and analyzers for one accepted in-order fix (their own guards skip older ones). */
+  private watch(ts: number, lat: number, lon: number, battery: number | null, quality: QualityFlag[]): EngineAlert[] {
+    const fix = { ts, lat, lon, battery, quality };
+    const index = this.options.fences?.();
+    let alerts: EngineAlert[] = [];
+    if (index && (index.size > 0 || this.tracker)) {
+      this.tracker ??= new FenceTracker({ species: this.animal.species, herd: this.animal.herd });
+      alerts = this.tracker.update(fix, index);
+    }
+    if (this.options.analyze) {
+      this.analyzers ??= createAnalyzerSet({ species: this.animal.species, herd: this.animal.herd });
+      const more = this.analyzers.onFix(fix);
+      if (more.length) alerts = alerts.concat(more).sort((a, b) => a.ts - b.ts);
+    }
+    return alerts;
   }
 
   /** The live position (a fresh object), or null before the first accepted fix. */
@@ -183,6 +216,8 @@ export class AnimalActor {
       reportedSpeed: this.reportedSpeed,
       reportedHeading: this.reportedHeading,
       run,
+      fences: this.tracker?.toJSON() ?? null,
+      analyzers: this.analyzers?.toJSON() ?? null,
     };
     return { animal: this.animal.id, taken_at: now, last_ts: this.window.newestTs, state };
   }
@@ -221,6 +256,9 @@ export class AnimalActor {
     for (let i = 0; i + 2 < state.run.length; i += 3) {
       actor.appendToRun(Number(state.run[i]), Number(state.run[i + 1]), Number(state.run[i + 2]));
     }
+    const who = { species: profile.species, herd: profile.herd };
+    if (state.fences) actor.tracker = FenceTracker.fromJSON(who, state.fences);
+    if (state.analyzers) actor.analyzers = createAnalyzerSet(who, {}, state.analyzers);
     return actor;
   }
 
@@ -236,6 +274,7 @@ export class AnimalActor {
       this.reportedHeading = record.heading ?? null;
       this.clearRun();
       this.changes++;
+      this.watch(record.ts, record.lat, record.lon, record.battery ?? null, record.quality); // state only
     } else if (isOnlySpeedSuspect(mask)) {
       const n = this.runLength;
       if (n > 0 && record.ts <= this.run![(n - 1) * 3]!) return;

@@ -12,14 +12,14 @@ export interface PointIndex {
   query(lon: number, lat: number): FenceMembership;
 }
 
-export class FenceSet {
-  private index: PointIndex;
+export class FenceSet<I extends PointIndex = PointIndex> {
+  private index: I;
   private reloading: Promise<void> | null = null;
   private again = false;
 
   constructor(
     private readonly load: () => Promise<Fence[]>,
-    private readonly build: (fences: Fence[]) => PointIndex,
+    private readonly build: (fences: Fence[]) => I,
   ) {
     this.index = build([]);
   }
@@ -45,5 +45,10 @@ export class FenceSet {
 
   query(lon: number, lat: number): FenceMembership {
     return this.index.query(lon, lat);
+  }
+
+  /** The index in force now (a new object after every reload, which is how actors notice edits). */
+  get current(): I {
+    return this.index;
   }
 }

@@ -1,6 +1,7 @@
 // The one ingest pipeline every source of fixes goes through (the /ingest socket now, REST tracking and
 // quarantine attachment too): registry lookup → actor (metrics, flags, live position) → durable writer.
 // The ticket is completed by the writer only after commit, which is what lets the gateway ack.
+import type { EngineAlert } from "./actor-messages.ts";
 import type { Registry } from "./registry.ts";
 import type { AnimalProfile, FixInput, FixRecord, LivePosition, QuarantineRecord, WriteItem, WriteTicket } from "./types.ts";
 
@@ -13,10 +14,12 @@ export interface WriteQueue {
 
 /** The part of the actor system the pipeline needs. */
 export interface ActorPort {
-  tell(profile: AnimalProfile, collar: string, fix: FixInput, receivedAt: number): Promise<{ record: FixRecord; position: LivePosition | null }>;
+  tell(profile: AnimalProfile, collar: string, fix: FixInput, receivedAt: number): Promise<{ record: FixRecord; position: LivePosition | null; alerts?: EngineAlert[] }>;
 }
 
 export interface PipelineEvents {
+  /** Alerts an actor raised for a fix, in fix-time order (called in each animal's message order). */
+  alerts?(animal: AnimalProfile, collar: string, alerts: EngineAlert[]): void;
   quarantined?(record: QuarantineRecord): void;
   actorFailed?(animal: string, err: unknown): void;
 }
@@ -50,9 +53,10 @@ export class IngestPipeline {
     const animal = where.animal;
     this.inActors++;
     this.actors.tell(animal, fix.collar, fix, receivedAt).then(
-      ({ record }) => {
+      ({ record, alerts }) => {
         this.inActors--;
         this.writer.enqueue({ kind: "fix", record, ticket });
+        if (alerts) this.events.alerts?.(animal, fix.collar, alerts);
       },
       (err: unknown) => {
         this.inActors--;

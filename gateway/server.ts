@@ -6,10 +6,13 @@ import { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import { loadSecrets } from "../auth/secrets.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
+import type { EngineAlert } from "../engine/actor-messages.ts";
 import { FenceSet } from "../engine/fence-set.ts";
 import { FenceIndex } from "../engine/fences/index.ts";
 import type { Config } from "../engine/config.ts";
 import { IngestPipeline } from "../engine/ingest-pipeline.ts";
+import type { AnimalProfile } from "../engine/types.ts";
+import type { NewAlert } from "../store/repos/alerts.ts";
 import { LiveIndex } from "../engine/live-index.ts";
 import { Registry } from "../engine/registry.ts";
 import type { Database } from "../store/database.ts";
@@ -86,7 +89,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let publish: (p: import("../engine/types.ts").LivePosition) => void = () => {};
   // Spatial index of live positions (GET /nearby/*), fed with every position an actor accepts.
   const liveIndex = new LiveIndex();
+  const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all));
+  await fences.reload();
   const actors = new ActorSystem({
+    fences: () => fences.current,
+    analyze: true,
     snapshots: new PgSnapshotStore(db),
     onPosition: (p) => {
       liveIndex.update(p);
@@ -96,7 +103,35 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     snapshotIntervalMs: config.snapshotIntervalMs,
     onError: (err, ctx) => log(`actors: ${ctx.op}${ctx.animal ? ` ${ctx.animal}` : ""} failed (will retry): ${(err as Error)?.message ?? err}`),
   });
+  // Alerts: published per animal in fix-time order (a chain per animal), stored once per dedupe key
+  // so a resent fix never alerts twice. Bound late: the alerting module needs the Socket.IO server.
+  let publishAlert: (a: NewAlert) => Promise<unknown> = async () => {};
+  const alertChains = new Map<string, Promise<void>>();
+  const onAlerts = (animal: AnimalProfile, collar: string, alerts: EngineAlert[]) => {
+    const next = (alertChains.get(animal.id) ?? Promise.resolve()).then(async () => {
+      for (const a of alerts) {
+        await publishAlert({
+          kind: a.kind,
+          severity: a.severity,
+          animal: animal.id,
+          collar,
+          herd: animal.herd,
+          fence: a.fence ?? null,
+          ts: a.ts,
+          lat: a.lat,
+          lon: a.lon,
+          detail: a.detail,
+          dedupe_key: `${animal.id}:${a.kind}:${a.fence ?? ""}:${a.ts}`,
+        }).catch((err: unknown) => log(`alert ${a.kind} for ${animal.id} not published: ${(err as Error)?.message ?? err}`));
+      }
+    });
+    alertChains.set(animal.id, next);
+    void next.then(() => {
+      if (alertChains.get(animal.id) === next) alertChains.delete(animal.id);
+    });
+  };
   const pipeline = new IngestPipeline(registry, actors, writer, {
+    alerts: onAlerts,
     quarantined: () => metrics.fixesQuarantined.inc(),
     actorFailed: (animal, err) => {
       metrics.actorFailures.inc();
@@ -105,8 +140,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
-  const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all));
-  await fences.reload();
   const services: Services = {
     db,
     cache,
@@ -178,6 +211,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // Alerts: persisted first, then /alerts + /live, the Redis stream and durable webhook deliveries.
   const alerting = startAlerting({ db, io: built.io, tokens, redis, log });
   services.alerting = alerting;
+  publishAlert = (a) => alerting.publish(a);
   metrics.addAlerting(() => alerting.metrics());
   const { socket, port } = await listen(built.app, config.host, config.port);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
