@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   WT_DEMO_COLLARS: positiveInt(24),
   WT_DEMO_RATE: z.coerce.number({ error: "must be a positive number" }).positive("must be a positive number").default(20),
   WT_SHUTDOWN_TIMEOUT_S: positiveInt(30),
+  WT_ANALYZERS: bool01.optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -59,6 +60,7 @@ export interface Config {
   demoCollars: number;
   demoRate: number;
   shutdownTimeoutMs: number;
+  analyzers: boolean;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoCollars: e.WT_DEMO_COLLARS,
     demoRate: e.WT_DEMO_RATE,
     shutdownTimeoutMs: e.WT_SHUTDOWN_TIMEOUT_S * 1000,
+    analyzers: e.WT_ANALYZERS ?? false,
   };
 }
 
@@ -121,4 +124,5 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_DEMO_COLLARS", "demo simulator collars", "24"],
   ["WT_DEMO_RATE", "demo simulator fixes per second (total)", "20"],
   ["WT_SHUTDOWN_TIMEOUT_S", "how long graceful shutdown waits for the writer to flush", "30"],
+  ["WT_ANALYZERS", "1 runs the per-fix analyzers (speed anomaly, immobility, collar offline, low battery); off until they are optimised", "0"],
 ];

@@ -113,8 +113,11 @@ export type StoreOutcome = "stored" | "duplicate";
  * outcome is "duplicate"), rejected() when the database refuses the row.
  */
 export interface WriteTicket {
+  /** outcome is given only when wantsOutcome is set (otherwise the writer skips reading it back). */
   stored(outcome?: StoreOutcome): void;
   rejected(message: string): void;
+  /** Ask the writer to tell a newly stored row from one already stored. */
+  wantsOutcome?: boolean;
 }
 
 /** One row for the durable writer, with the ticket that reports its fate. */

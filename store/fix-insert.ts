@@ -43,11 +43,16 @@ export interface Statement {
 export const rowKey = (collar: string, ms: number): string => `${collar}\u0000${Math.round(ms)}`;
 
 /** Built before the transaction, so a record that cannot even be serialised is known to be bad data. */
-export function fixInsert(input: readonly FixRecord[]): Statement | null {
+/** The same statement without RETURNING: for batches where no ticket asks stored vs duplicate (ingest). */
+const withoutReturning = (sql: string) => sql.slice(0, sql.lastIndexOf("\nRETURNING"));
+const INSERT_FIXES_QUIET = withoutReturning(INSERT_FIXES);
+const INSERT_QUARANTINE_QUIET = withoutReturning(INSERT_QUARANTINE);
+
+export function fixInsert(input: readonly FixRecord[], returning = true): Statement | null {
   if (input.length === 0) return null;
   const rows = [...input].sort(byKey);
   const col = <T>(f: (r: FixRecord) => T) => rows.map(f);
-  return { sql: INSERT_FIXES, params: [
+  return { sql: returning ? INSERT_FIXES : INSERT_FIXES_QUIET, params: [
     textArray(col((r) => r.collar)),
     numberArray(col((r) => r.ts)),
     textArray(col((r) => r.animal)),
@@ -73,10 +78,10 @@ export function fixInsert(input: readonly FixRecord[]): Statement | null {
   ] };
 }
 
-export function quarantineInsert(input: readonly QuarantineRecord[]): Statement | null {
+export function quarantineInsert(input: readonly QuarantineRecord[], returning = true): Statement | null {
   if (input.length === 0) return null;
   const rows = [...input].sort(byKey).map((rec) => ({ rec, payload: JSON.stringify(rec.payload) ?? "null" }));
-  return { sql: INSERT_QUARANTINE, params: [
+  return { sql: returning ? INSERT_QUARANTINE : INSERT_QUARANTINE_QUIET, params: [
     textArray(rows.map((r) => r.rec.collar)),
     numberArray(rows.map((r) => r.rec.ts)),
     numberArray(rows.map((r) => r.rec.lat)),

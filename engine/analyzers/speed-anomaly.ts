@@ -76,7 +76,8 @@ export class SpeedAnomalyAnalyzer implements Analyzer {
     const intervalS = (fix.ts - last.ts) / 1000;
     const stepM = haversineDistance(last.lat, last.lon, fix.lat, fix.lon);
     const speed = (stepM / intervalS) * 3.6;
-    const med = this.s.speeds.length >= c.minSamples ? median(this.s.speeds) : null;
+    // The limit is at least the floor, so the median (a sort) is only needed above it: most fixes skip it.
+    const med = speed > c.thresholdKmh && this.s.speeds.length >= c.minSamples ? median(this.s.speeds) : null;
     const limit = Math.max(med === null ? 0 : c.factor * med, c.thresholdKmh);
     this.s.speeds.push(speed);
     if (this.s.speeds.length > c.window) this.s.speeds.splice(0, this.s.speeds.length - c.window);

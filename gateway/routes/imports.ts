@@ -132,6 +132,7 @@ export function importRoutes(s: Services): Route[] {
           const quarantine = "reason" in s.registry.resolve(owner, fix.ts);
           inFlight++;
           s.pipeline.submit(fix, {
+            wantsOutcome: true,
             // `outcome` is absent on writers that do not tell duplicates apart: count those as stored.
             stored: (outcome?: string) => {
               if (quarantine) result.quarantined++;

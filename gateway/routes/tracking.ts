@@ -66,6 +66,7 @@ export function submitFix(s: Services, fix: FixInput): Promise<Outcome> {
   const where = s.registry.resolve(fix.collar, fix.ts);
   return new Promise<Outcome>((resolve) => {
     s.pipeline.submit(fix, {
+      wantsOutcome: true,
       stored: (outcome) =>
         resolve("reason" in where ? { result: "quarantined", animal: null, reason: where.reason } : { result: outcome ?? "stored", animal: where.animal.id }),
       rejected: (message) => resolve({ result: "rejected", animal: null, message }),

@@ -40,7 +40,7 @@ describe.each(DATABASE_KINDS)("writer outcome on %s", (kind) => {
     const outcomes = new Map<number, StoreOutcome | undefined>();
     const items: WriteItem[] = [];
     const push = (i: number, item: Omit<WriteItem, "ticket">) =>
-      items.push({ ...item, ticket: { stored: (o) => void outcomes.set(i, o), rejected: (m) => { throw new Error(m); } } } as WriteItem);
+      items.push({ ...item, ticket: { wantsOutcome: true, stored: (o) => void outcomes.set(i, o), rejected: (m) => { throw new Error(m); } } } as WriteItem);
     // Round 1: 1000 fixes of 4 collars (every 10th repeated right after itself) + 50 quarantined (5 repeated).
     let i = 0;
     const expected = new Map<number, StoreOutcome>();
@@ -70,7 +70,7 @@ describe.each(DATABASE_KINDS)("writer outcome on %s", (kind) => {
     const again = new Map<number, StoreOutcome | undefined>();
     const resend = [...items.map((it) => it.record), ...Array.from({ length: 10 }, (_, k) => fix("C9", T0 + k))];
     resend.forEach((record, n) =>
-      writer.enqueue({ kind: "collar" in record && "animal" in record ? "fix" : "quarantine", record, ticket: { stored: (o) => void again.set(n, o), rejected: () => {} } } as WriteItem),
+      writer.enqueue({ kind: "collar" in record && "animal" in record ? "fix" : "quarantine", record, ticket: { wantsOutcome: true, stored: (o) => void again.set(n, o), rejected: () => {} } } as WriteItem),
     );
     await writer.flush();
     const stored = [...again].filter(([, o]) => o === "stored").map(([n]) => n);
