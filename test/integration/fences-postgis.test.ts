@@ -7,18 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FenceIndex } from "../../engine/fences/index.ts";
 import type { Fence, Position } from "../../engine/fences/types.ts";
 import { validateFenceGeometry } from "../../engine/fences/validate.ts";
+import { Rng } from "../../simulator/random.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GRID = 1024;
 const snap = (v: number) => Math.round(v * GRID) / GRID;
@@ -58,7 +49,8 @@ describe("fences: engine agrees with PostGIS ST_Covers(geometry, point)", () => 
   });
 
   it("thousands of seeded random points, polygons with holes and multipolygons", async () => {
-    const rnd = mulberry32(20240604);
+    const rng = new Rng(20240604); // the project's seeded generator
+    const rnd = () => rng.uniform();
     const fences: Fence[] = [];
     let attempts = 0;
     while (fences.length < 60 && attempts++ < 500) {
