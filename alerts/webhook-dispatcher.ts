@@ -4,9 +4,19 @@
 // after `maxAttempts` the delivery is dead (kept in the log). Concurrency is bounded per webhook and
 // globally, and nothing here runs on the publish/ingest path, so a slow or dead endpoint only ever
 // occupies its own slots.
+//
+// Requests go through node:http/https rather than fetch so that a `lookup` can check every resolved
+// address before connecting (SSRF guard, see webhook-target.ts). A refused target is a failed attempt
+// like any other (retried, then dead): the operator may fix the webhook's DNS or allow private
+// targets meanwhile. Redirects are never followed: a 3xx is a failed attempt, since following one
+// could lead to a refused address.
 import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import type { Database } from "../store/database.ts";
 import { claimDueDeliveries, markDelivered, markFailed, releaseDeliveries, type ClaimedDelivery } from "../store/repos/webhooks.ts";
+import { guardedLookup, refusedLiteral, TargetRefusedError } from "./webhook-target.ts";
 
 export interface DispatcherOptions {
   /** Poll for due retries this often (new alerts kick the loop at once). Default 1000 ms. */
@@ -23,6 +33,11 @@ export interface DispatcherOptions {
   global?: number;
   /** How long a claimed delivery is held before another dispatcher may retry it. Default timeout + 30 s. */
   leaseMs?: number;
+  /**
+   * Send to private addresses (loopback, RFC 1918, CGNAT, IPv6 ULA), e.g. a receiver on this host.
+   * Default false. Forbidden ones (link-local/metadata, multicast, unspecified) are always refused.
+   */
+  allowPrivate?: boolean;
   log?: (line: string) => void;
   /** Random source for jitter (tests). */
   random?: () => number;
@@ -50,10 +65,28 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(cap / 2 + (random() * cap) / 2);
 }
 
+/**
+ * One POST; resolves with the response status as soon as the headers arrive (the body is not read).
+ * Never follows redirects. `signal` aborts it at any stage, DNS included.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal, lookup: LookupFunction): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    // agent: false — a fresh connection each time, so no pooled socket outlives the address check.
+    const req = send(url, { method: "POST", headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) }, signal, lookup, agent: false }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy(); // the response body is not needed
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 export class WebhookDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, "log" | "random">>;
   private readonly log: (line: string) => void;
   private readonly random: () => number;
+  private readonly lookup: LookupFunction;
   private readonly perHook = new Map<string, number>();
   private readonly inflight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly counters = { delivered: 0, failed: 0, dead: 0 };
@@ -76,7 +109,9 @@ export class WebhookDispatcher {
       perWebhook: opts.perWebhook ?? 2,
       global: opts.global ?? 32,
       leaseMs: opts.leaseMs ?? timeoutMs + 30_000,
+      allowPrivate: opts.allowPrivate ?? false,
     };
+    this.lookup = guardedLookup({ allowPrivate: this.o.allowPrivate });
     this.log = opts.log ?? ((l) => console.error(l));
     this.random = opts.random ?? Math.random;
   }
@@ -158,44 +193,42 @@ export class WebhookDispatcher {
     const body = JSON.stringify(d.alert);
     let status: number | null = null;
     let error: string | null = null;
+    const timeout = AbortSignal.timeout(this.o.timeoutMs);
     try {
-      const res = await fetch(d.url, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "User-Agent": "wildlife-tracker-webhooks/1",
-          "X-WT-Signature": signBody(d.secret, body),
-          "X-WT-Delivery": d.id,
-          "X-WT-Attempt": String(d.attempt + 1),
-        },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.any([closing, AbortSignal.timeout(this.o.timeoutMs)]),
-      });
-      status = res.status;
-      await res.body?.cancel().catch(() => {}); // the response body is not needed
-      if (status < 200 || status > 299) error = `HTTP ${status}`;
+      const url = new URL(d.url);
+      // Node connects to IP literals without calling `lookup`: check them here.
+      const literal = refusedLiteral(url, { allowPrivate: this.o.allowPrivate });
+      if (literal) throw new TargetRefusedError(literal);
+      const headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "wildlife-tracker-webhooks/1",
+        "X-WT-Signature": signBody(d.secret, body),
+        "X-WT-Delivery": d.id,
+        "X-WT-Attempt": String(d.attempt + 1),
+      };
+      status = await post(url, headers, body, AbortSignal.any([closing, timeout]), this.lookup);
+      if (status >= 300 && status <= 399) error = `HTTP ${status} (redirects are not followed)`;
+      else if (status < 200 || status > 299) error = `HTTP ${status}`;
     } catch (err) {
       if (closing.aborted) {
         await releaseDeliveries(this.db, [d.id]).catch(() => {}); // shutdown: not an attempt; the lease covers a failure here
         return;
       }
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      error = e.name === "TimeoutError" ? `timeout after ${this.o.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+      const e = err as NodeJS.ErrnoException;
+      error = timeout.aborted ? `timeout after ${this.o.timeoutMs} ms` : err instanceof TargetRefusedError ? err.message : (e.code ?? e.message ?? String(err));
     }
+    // A false mark means the delivery was cancelled meanwhile (its webhook deleted): that stays final.
     if (error === null) {
-      await markDelivered(this.db, d.id, status!);
-      this.counters.delivered++;
+      if (await markDelivered(this.db, d.id, status!)) this.counters.delivered++;
       return;
     }
     const attempts = d.attempt + 1;
     if (attempts >= this.o.maxAttempts) {
-      await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: null });
+      if (!(await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: null }))) return;
       this.counters.dead++;
       this.log(`webhooks: delivery ${d.id} of alert ${d.alert_id} to ${d.webhook_id} is dead after ${attempts} attempts (${error})`);
       return;
     }
-    await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: backoffMs(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.random) });
-    this.counters.failed++;
+    if (await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: backoffMs(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.random) })) this.counters.failed++;
   }
 }

@@ -23,7 +23,15 @@ export interface BuiltApp {
   router: Router;
 }
 
-export function buildApp(deps: { services: Services; tokens: TokenService; ingest: IngestGateway; liveIntervalMs: number; liveCounters: LiveCounters }): BuiltApp {
+export function buildApp(deps: {
+  services: Services;
+  tokens: TokenService;
+  ingest: IngestGateway;
+  liveIntervalMs: number;
+  liveCounters: LiveCounters;
+  /** WT_WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private IP addresses. Default false. */
+  webhookAllowPrivate?: boolean;
+}): BuiltApp {
   assertNativeUws();
   const app = uws.App();
   deps.ingest.attach(app);
@@ -32,7 +40,7 @@ export function buildApp(deps: { services: Services; tokens: TokenService; inges
   const live = new LiveHub(io, deps.tokens, deps.liveIntervalMs, deps.liveCounters);
   const router: Router = new Router(deps.tokens).add(
     ...docsRoutes(() => router.list(), "0.1.0"),
-    ...apiRoutes(deps.services),
+    ...apiRoutes(deps.services, { webhooks: { allowPrivate: deps.webhookAllowPrivate ?? false } }),
   );
   router.mount(app);
   return { app, io, live, router };

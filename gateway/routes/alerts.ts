@@ -46,6 +46,6 @@ export function alertRoutes(s: Services): Route[] {
 }
 
 /** Alerts and webhooks routes together (registered by routes/index.ts). */
-export function alertingRoutes(s: Services): Route[] {
-  return [...alertRoutes(s), ...webhookRoutes(s)];
+export function alertingRoutes(s: Services, webhooks: { allowPrivate: boolean } = { allowPrivate: false }): Route[] {
+  return [...alertRoutes(s), ...webhookRoutes(s, webhooks)];
 }

@@ -17,7 +17,8 @@ import { observationRoutes } from "./observations.ts";
 import { overtimeRoutes } from "./overtime.ts";
 import { trackingRoutes } from "./tracking.ts";
 
-export function apiRoutes(s: Services): Route[] {
+/** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
+export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
   return [
     ...healthRoutes(s),
     ...liveStatusRoutes(s),
@@ -33,6 +34,6 @@ export function apiRoutes(s: Services): Route[] {
     ...nearbyRoutes(s),
     ...overtimeRoutes(s),
     ...fenceRoutesAll(s),
-    ...alertingRoutes(s),
+    ...alertingRoutes(s, opts.webhooks),
   ];
 }

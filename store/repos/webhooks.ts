@@ -15,7 +15,8 @@ export interface WebhookRecord {
   created_at: string;
 }
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "dead";
+/** pending/failed: still to be sent; delivered, dead and cancelled (the webhook was deleted) are final. */
+export type DeliveryStatus = "pending" | "delivered" | "failed" | "dead" | "cancelled";
 
 export interface DeliveryRecord {
   id: string;
@@ -100,11 +101,22 @@ export async function getWebhook(db: Queryable, id: string): Promise<(WebhookRec
 }
 
 /**
- * Deletes a webhook: it gets no new deliveries and its queued ones are not sent; the row and its
- * delivery log are kept. False when there is no such active webhook.
+ * Deletes a webhook: it gets no new deliveries and its queued ones (pending, failed) become
+ * cancelled, in the same statement, so none is left waiting forever; the row and its delivery log
+ * are kept. False when there is no such active webhook.
  */
 export async function deleteWebhook(db: Queryable, id: string): Promise<boolean> {
-  return (await db.query("UPDATE webhooks SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL", [id])).rowCount === 1;
+  const { rows } = await db.query<{ deleted: number }>(
+    `WITH hook AS (
+       UPDATE webhooks SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL RETURNING id
+     ), cancelled AS (
+       UPDATE webhook_deliveries d SET status = 'cancelled' FROM hook
+        WHERE d.webhook_id = hook.id AND d.status IN ('pending', 'failed')
+     ) -- runs to completion although nothing below reads it (data-modifying WITH)
+     SELECT count(*)::int AS deleted FROM hook`,
+    [id],
+  );
+  return Number(rows[0]?.deleted) === 1;
 }
 
 /** Queues one delivery per active webhook whose kinds match (no kinds = every kind). Returns how many. */
@@ -160,25 +172,32 @@ export async function claimDueDeliveries(db: Queryable, limit: number, leaseMs: 
   }));
 }
 
+// The marks below only change a delivery that is still pending or failed: a final status (cancelled
+// by a delete while the request was in flight, or delivered by another dispatcher after this one's
+// lease ran out) is never overwritten. They return false when nothing was changed.
+
 /** After a 2xx: delivered (only then). */
-export async function markDelivered(db: Queryable, id: string, httpStatus: number): Promise<void> {
-  await db.query(
-    "UPDATE webhook_deliveries SET status = 'delivered', attempt = attempt + 1, http_status = $2, error = NULL, delivered_at = now() WHERE id = $1",
+export async function markDelivered(db: Queryable, id: string, httpStatus: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE webhook_deliveries SET status = 'delivered', attempt = attempt + 1, http_status = $2, error = NULL, delivered_at = now()
+      WHERE id = $1 AND status IN ('pending', 'failed')`,
     [id, httpStatus],
   );
+  return rowCount === 1;
 }
 
 /** After a failed attempt: retry in `retryInMs`, or dead (no more retries) when `retryInMs` is null. */
-export async function markFailed(db: Queryable, id: string, f: { httpStatus: number | null; error: string; retryInMs: number | null }): Promise<void> {
-  await db.query(
+export async function markFailed(db: Queryable, id: string, f: { httpStatus: number | null; error: string; retryInMs: number | null }): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE webhook_deliveries SET
         attempt = attempt + 1,
         status = CASE WHEN $4::float8 IS NULL THEN 'dead' ELSE 'failed' END,
         http_status = $2, error = $3,
         next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + $4::float8 * interval '1 millisecond' END
-      WHERE id = $1`,
+      WHERE id = $1 AND status IN ('pending', 'failed')`,
     [id, f.httpStatus, f.error.slice(0, 1000), f.retryInMs],
   );
+  return rowCount === 1;
 }
 
 /** Gives a claimed delivery back without counting an attempt (shutdown, or over the per-webhook limit). */
