@@ -49,6 +49,12 @@ export interface ActorSystemOptions {
   fences?: () => FenceIndex;
   /** Run the analyzers on every accepted fix. Default false. */
   analyze?: boolean;
+  /**
+   * Resolves when every fix the actors have handled so far is durably stored (the writer's flush).
+   * Snapshots are saved only after it, so a snapshot never records alert state (fence tracker,
+   * analyzers) ahead of the stored fixes: after a crash, a resent fix raises its alert again.
+   */
+  fixesStored?: () => Promise<void>;
   placement?: ActorPlacement;
   transport?: RemoteActorTransport;
 }
@@ -105,6 +111,7 @@ export class ActorSystem {
   private readonly retryMaxMs: number;
   private readonly placement: ActorPlacement;
   private readonly transport: RemoteActorTransport | null;
+  private readonly fixesStored: (() => Promise<void>) | null;
   private readonly sweepTimer: NodeJS.Timeout | null = null;
   private lastSnapshotRoundAt: number;
   private sweepInFlight: Promise<void> | null = null;
@@ -130,6 +137,7 @@ export class ActorSystem {
     this.retryMaxMs = options.activationRetry?.maxMs ?? 30_000;
     this.placement = options.placement ?? new LocalPlacement();
     this.transport = options.transport ?? null;
+    this.fixesStored = options.fixesStored ?? null;
     this.lastSnapshotRoundAt = this.clock();
     if (options.autoSweep ?? true) {
       const period = Math.max(MIN_SWEEP_INTERVAL_MS, options.sweepIntervalMs ?? Math.min(this.idleMs, this.snapshotIntervalMs));
@@ -331,6 +339,7 @@ export class ActorSystem {
     }
     if (batch.length > 0) {
       try {
+        await this.untilFixesStored();
         await this.snapshots.save(batch);
         for (let i = 0; i < batchCells.length; i++) batchCells[i]!.savedVersion = batchVersions[i]!;
       } catch (err) {
@@ -363,6 +372,7 @@ export class ActorSystem {
     let snapshotFailed = false;
     if (batch.length > 0) {
       try {
+        await this.untilFixesStored();
         await this.snapshots.save(batch);
         for (const cell of batchCells) cell.savedVersion = cell.actor!.version;
       } catch (err) {
@@ -371,6 +381,13 @@ export class ActorSystem {
       }
     }
     return { snapshotted: snapshotFailed ? 0 : batch.length, snapshotFailed, rejectedMessages };
+  }
+
+  private async untilFixesStored(): Promise<void> {
+    if (this.fixesStored === null) return;
+    // Replies to fixes handled so far reach the writer in promise callbacks: let them run first.
+    await new Promise((r) => setImmediate(r));
+    await this.fixesStored();
   }
 
   /** Waits for every mailbox to be handled; past the timeout rejects what is left. */

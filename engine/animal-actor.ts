@@ -35,7 +35,7 @@ export interface ActorOptions {
   thresholds: Readonly<QualityThresholds>;
   /** The current fence index (changes when fences are edited); absent = no fence alerts. */
   fences?: () => FenceIndex;
-  /** Run the analyzers (speed anomaly, immobility, collar offline, low battery). */
+  /** Run the analyzers (speed anomaly, immobility, low battery). */
   analyze?: boolean;
 }
 
@@ -193,7 +193,8 @@ export class AnimalActor {
     }
     if (this.options.analyze) {
       this.analyzers ??= createAnalyzerSet({ species: this.animal.species, herd: this.animal.herd });
-      const more = this.analyzers.onFix(fix);
+      // The window already holds this fix: the analyzers read their history from it.
+      const more = this.analyzers.onFix(fix, this.window);
       if (more.length) alerts = alerts.concat(more).sort((a, b) => a.ts - b.ts);
     }
     return alerts;

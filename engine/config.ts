@@ -25,12 +25,14 @@ const EnvSchema = z.object({
   // Extensions beyond API.md: tuning knobs with safe defaults.
   WT_LIVE_INTERVAL_MS: z.coerce.number({ error: "must be milliseconds from 0 to 60000" }).int().min(0, "must be milliseconds from 0 to 60000").max(60_000, "must be milliseconds from 0 to 60000").default(20),
   WT_SNAPSHOT_INTERVAL_S: positiveInt(60),
+  WT_OFFLINE_CHECK_S: positiveInt(60),
   WT_ACTOR_IDLE_S: positiveInt(600),
   WT_WRITER_MAX_QUEUE: positiveInt(100_000),
   WT_DEMO_COLLARS: positiveInt(24),
   WT_DEMO_RATE: z.coerce.number({ error: "must be a positive number" }).positive("must be a positive number").default(20),
   WT_SHUTDOWN_TIMEOUT_S: positiveInt(30),
   WT_ANALYZERS: bool01.optional(),
+  WT_WEBHOOK_ALLOW_PRIVATE: bool01.optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -55,12 +57,15 @@ export interface Config {
   otpSender: "outbox" | "smtp" | "webhook";
   liveIntervalMs: number;
   snapshotIntervalMs: number;
+  offlineCheckMs: number;
   actorIdleMs: number;
   writerMaxQueue: number;
   demoCollars: number;
   demoRate: number;
   shutdownTimeoutMs: number;
   analyzers: boolean;
+  /** Webhooks may target private addresses (loopback, RFC 1918, CGNAT, IPv6 ULA). */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -97,12 +102,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     otpSender: e.WT_OTP_SENDER,
     liveIntervalMs: e.WT_LIVE_INTERVAL_MS,
     snapshotIntervalMs: e.WT_SNAPSHOT_INTERVAL_S * 1000,
+    offlineCheckMs: e.WT_OFFLINE_CHECK_S * 1000,
     actorIdleMs: e.WT_ACTOR_IDLE_S * 1000,
     writerMaxQueue: e.WT_WRITER_MAX_QUEUE,
     demoCollars: e.WT_DEMO_COLLARS,
     demoRate: e.WT_DEMO_RATE,
     shutdownTimeoutMs: e.WT_SHUTDOWN_TIMEOUT_S * 1000,
-    analyzers: e.WT_ANALYZERS ?? false,
+    analyzers: e.WT_ANALYZERS ?? true,
+    webhookAllowPrivate: e.WT_WEBHOOK_ALLOW_PRIVATE ?? false,
   };
 }
 
@@ -119,10 +126,12 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_OTP_SENDER", "outbox | smtp | webhook", "outbox"],
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
+  ["WT_OFFLINE_CHECK_S", "how often deployed collars are checked for silence (collar_offline)", "60"],
   ["WT_ACTOR_IDLE_S", "idle time before an actor is passivated", "600"],
   ["WT_WRITER_MAX_QUEUE", "fixes waiting for commit before ingest reports overloaded", "100000"],
   ["WT_DEMO_COLLARS", "demo simulator collars", "24"],
   ["WT_DEMO_RATE", "demo simulator fixes per second (total)", "20"],
   ["WT_SHUTDOWN_TIMEOUT_S", "how long graceful shutdown waits for the writer to flush", "30"],
-  ["WT_ANALYZERS", "1 runs the per-fix analyzers (speed anomaly, immobility, collar offline, low battery); off until they are optimised", "0"],
+  ["WT_ANALYZERS", "0 turns off the per-fix analyzers (speed anomaly, immobility, low battery)", "1"],
+  ["WT_WEBHOOK_ALLOW_PRIVATE", "1 lets webhooks target private addresses (loopback, 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); link-local (cloud metadata) is always refused", "0"],
 ];

@@ -3,7 +3,7 @@
 // The ticket is completed by the writer only after commit, which is what lets the gateway ack.
 import type { EngineAlert } from "./actor-messages.ts";
 import type { Registry } from "./registry.ts";
-import type { AnimalProfile, FixInput, FixRecord, LivePosition, QuarantineRecord, WriteItem, WriteTicket } from "./types.ts";
+import type { AnimalProfile, FixAlert, FixInput, FixRecord, LivePosition, QuarantineRecord, WriteItem, WriteTicket } from "./types.ts";
 
 export type { WriteItem, WriteTicket } from "./types.ts";
 
@@ -18,8 +18,6 @@ export interface ActorPort {
 }
 
 export interface PipelineEvents {
-  /** Alerts an actor raised for a fix, in fix-time order (called in each animal's message order). */
-  alerts?(animal: AnimalProfile, collar: string, alerts: EngineAlert[]): void;
   quarantined?(record: QuarantineRecord): void;
   actorFailed?(animal: string, err: unknown): void;
 }
@@ -55,8 +53,9 @@ export class IngestPipeline {
     this.actors.tell(animal, fix.collar, fix, receivedAt).then(
       ({ record, alerts }) => {
         this.inActors--;
-        this.writer.enqueue({ kind: "fix", record, ticket });
-        if (alerts) this.events.alerts?.(animal, fix.collar, alerts);
+        // Alerts ride with their fix: stored in its transaction, delivered after its commit, in order.
+        if (alerts && alerts.length > 0) this.writer.enqueue({ kind: "fix", record, ticket, alerts: alerts.map((a) => fixAlert(animal, fix.collar, a)) });
+        else this.writer.enqueue({ kind: "fix", record, ticket });
       },
       (err: unknown) => {
         this.inActors--;
@@ -80,5 +79,21 @@ function rawRecord(fix: FixInput, animal: string, receivedAt: number): FixRecord
     heading_deg: null,
     interval_s: null,
     distance_today_m: 0,
+  };
+}
+
+function fixAlert(animal: AnimalProfile, collar: string, a: EngineAlert): FixAlert {
+  return {
+    kind: a.kind,
+    severity: a.severity,
+    animal: animal.id,
+    collar,
+    herd: animal.herd,
+    fence: a.fence ?? null,
+    ts: a.ts,
+    lat: a.lat,
+    lon: a.lon,
+    detail: a.detail,
+    dedupe_key: `${animal.id}:${a.kind}:${a.fence ?? ""}:${a.ts}`,
   };
 }

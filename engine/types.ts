@@ -120,7 +120,27 @@ export interface WriteTicket {
   wantsOutcome?: boolean;
 }
 
-/** One row for the durable writer, with the ticket that reports its fate. */
+/**
+ * An alert an actor raised for a fix, ready to store. It travels with its fix to the durable writer
+ * and is stored in the same transaction, so an acknowledged fix never loses its alert and an alert
+ * never exists for a fix that was not stored.
+ */
+export interface FixAlert {
+  kind: string;
+  severity: string;
+  animal: string;
+  collar: string;
+  herd: string | null;
+  fence: string | null;
+  ts: number; // epoch ms
+  lat: number | null;
+  lon: number | null;
+  detail: Record<string, unknown>;
+  /** Stored once per key: a resent fix never alerts twice. */
+  dedupe_key: string;
+}
+
+/** One row for the durable writer, with the ticket that reports its fate (and a fix's alerts). */
 export type WriteItem =
-  | { kind: "fix"; record: FixRecord; ticket: WriteTicket }
+  | { kind: "fix"; record: FixRecord; ticket: WriteTicket; alerts?: FixAlert[] }
   | { kind: "quarantine"; record: QuarantineRecord; ticket: WriteTicket };

@@ -6,13 +6,11 @@ import { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import { loadSecrets } from "../auth/secrets.ts";
 import { TokenService } from "../auth/tokens.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
-import type { EngineAlert } from "../engine/actor-messages.ts";
 import { FenceSet } from "../engine/fence-set.ts";
 import { FenceIndex } from "../engine/fences/index.ts";
 import type { Config } from "../engine/config.ts";
 import { IngestPipeline } from "../engine/ingest-pipeline.ts";
-import type { AnimalProfile } from "../engine/types.ts";
-import type { NewAlert } from "../store/repos/alerts.ts";
+import { OfflineWatch } from "../engine/offline-watch.ts";
 import { LiveIndex } from "../engine/live-index.ts";
 import { Registry } from "../engine/registry.ts";
 import type { Database } from "../store/database.ts";
@@ -29,7 +27,9 @@ import { loadFences } from "../store/repos/fences.ts";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
-import { startAlerting } from "../alerts/alert-bus.ts";
+import { startAlerting, type Alerting, type StoredAlert } from "../alerts/alert-bus.ts";
+import { startOfflineChecks } from "../alerts/offline-checks.ts";
+import type { DispatcherOptions } from "../alerts/webhook-dispatcher.ts";
 import { buildApp, listen } from "./app.ts";
 import { IngestGateway } from "./ingest.ts";
 import { EngineMetrics } from "./metrics.ts";
@@ -53,6 +53,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Use this database instead of opening one from the config (tests wrap it to simulate outages). */
   database?: Database;
+  /** Webhook dispatcher tuning (tests shorten the backoff). */
+  webhooks?: DispatcherOptions;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -77,7 +79,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   for (const row of (await db.query<{ id: string }>("SELECT id FROM collars")).rows) registry.addCollar(row.id);
 
-  const writer = new BatchingFixWriter(db);
+  // Fix alerts are stored in their fix's transaction; the alerting module (bound below, it needs the
+  // Socket.IO server) delivers them after commit. No fix reaches the writer before it is bound.
+  let alerting: Alerting | null = null;
+  const writer = new BatchingFixWriter(db, {
+    alerts: {
+      insert: (tx, alerts) => alerting!.fixAlerts.insert(tx, alerts),
+      committed: (stored) => alerting!.fixAlerts.committed(stored as StoredAlert[]),
+      refused: (alerts, err) => alerting!.fixAlerts.refused?.(alerts, err),
+    },
+  });
   let ingest: IngestGateway | null = null;
   const metrics = new EngineMetrics({
     writerDepth: () => writer.depth,
@@ -89,50 +100,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let publish: (p: import("../engine/types.ts").LivePosition) => void = () => {};
   // Spatial index of live positions (GET /nearby/*), fed with every position an actor accepts.
   const liveIndex = new LiveIndex();
+  // collar_offline for every deployed collar, live or passivated (engine/offline-watch.ts).
+  const offline = new OfflineWatch();
   const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all));
   await fences.reload();
   const actors = new ActorSystem({
     fences: () => fences.current,
-    // Off by default for now: they cost ~25% of ingest throughput (allocation per fix) until optimised.
     analyze: config.analyzers,
     snapshots: new PgSnapshotStore(db),
     onPosition: (p) => {
       liveIndex.update(p);
+      offline.observe(p.animal, p.collar, Date.parse(p.ts), p.lat, p.lon, p.interval_s);
       publish(p);
     },
+    fixesStored: () => writer.flush(),
     idleMs: config.actorIdleMs,
     snapshotIntervalMs: config.snapshotIntervalMs,
     onError: (err, ctx) => log(`actors: ${ctx.op}${ctx.animal ? ` ${ctx.animal}` : ""} failed (will retry): ${(err as Error)?.message ?? err}`),
   });
-  // Alerts: published per animal in fix-time order (a chain per animal), stored once per dedupe key
-  // so a resent fix never alerts twice. Bound late: the alerting module needs the Socket.IO server.
-  let publishAlert: (a: NewAlert) => Promise<unknown> = async () => {};
-  const alertChains = new Map<string, Promise<void>>();
-  const onAlerts = (animal: AnimalProfile, collar: string, alerts: EngineAlert[]) => {
-    const next = (alertChains.get(animal.id) ?? Promise.resolve()).then(async () => {
-      for (const a of alerts) {
-        await publishAlert({
-          kind: a.kind,
-          severity: a.severity,
-          animal: animal.id,
-          collar,
-          herd: animal.herd,
-          fence: a.fence ?? null,
-          ts: a.ts,
-          lat: a.lat,
-          lon: a.lon,
-          detail: a.detail,
-          dedupe_key: `${animal.id}:${a.kind}:${a.fence ?? ""}:${a.ts}`,
-        }).catch((err: unknown) => log(`alert ${a.kind} for ${animal.id} not published: ${(err as Error)?.message ?? err}`));
-      }
-    });
-    alertChains.set(animal.id, next);
-    void next.then(() => {
-      if (alertChains.get(animal.id) === next) alertChains.delete(animal.id);
-    });
-  };
   const pipeline = new IngestPipeline(registry, actors, writer, {
-    alerts: onAlerts,
     quarantined: () => metrics.fixesQuarantined.inc(),
     actorFailed: (animal, err) => {
       metrics.actorFailures.inc();
@@ -207,13 +193,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       nacked: (n) => metrics.fixesNacked.inc(n),
     },
   });
-  const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) } });
+  const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) }, webhookAllowPrivate: config.webhookAllowPrivate });
   publish = (p) => built.live.publish(p);
   // Alerts: persisted first, then /alerts + /live, the Redis stream and durable webhook deliveries.
-  const alerting = startAlerting({ db, io: built.io, tokens, redis, log });
-  services.alerting = alerting;
-  publishAlert = (a) => alerting.publish(a);
-  metrics.addAlerting(() => alerting.metrics());
+  const bus = startAlerting({ db, io: built.io, tokens, redis, log, webhooks: { allowPrivate: config.webhookAllowPrivate, ...opts.webhooks } });
+  alerting = bus;
+  services.alerting = bus;
+  metrics.addAlerting(() => bus.metrics());
+  const offlineTimer = startOfflineChecks({ offline, registry, alerting: bus, db, periodMs: config.offlineCheckMs, log });
   const { socket, port } = await listen(built.app, config.host, config.port);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
 
@@ -233,7 +220,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ingest!.closeAll();
       if (!(await within(actors.shutdown({ drainTimeoutMs: Math.min(10_000, left()) }), left() + 1000))) log("shutdown: actor snapshots not all written");
       built.live.close();
-      await within(alerting.close(), 5000);
+      offlineTimer.stop();
+      await within(bus.close(), 5000);
       built.io.close();
       await partitions.stop();
       await within(writer.close(), left());

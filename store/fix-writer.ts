@@ -7,8 +7,11 @@
 // backoff — never dropped. Bad data (SQLSTATE 22/23, 54000): the batch is bisected until the offending
 // items are alone; only they are rejected. Each ticket learns whether its row was new or already
 // stored from the statement's RETURNING (no extra query).
-import type { FixRecord, QuarantineRecord, WriteItem } from "../engine/types.ts";
-import { isConnectionError, type Database } from "./database.ts";
+// Alerts raised for a fix are stored in the fix's transaction (each under a savepoint, so a bad
+// alert never costs its fix) and handed to `alerts.committed` after COMMIT, in enqueue order even
+// when batches commit out of order: per animal that is fix-time order.
+import type { FixAlert, FixRecord, QuarantineRecord, WriteItem } from "../engine/types.ts";
+import { isConnectionError, type Database, type Queryable } from "./database.ts";
 import { fixInsert, quarantineInsert, rowKey } from "./fix-insert.ts";
 
 export type { WriteItem, WriteTicket } from "../engine/types.ts";
@@ -29,11 +32,22 @@ export interface FixWriter {
   close(): Promise<void>;
 }
 
+/** Where a fix's alerts are stored (inside the writer's transaction) and then delivered. */
+export interface FixAlertSink<Stored = unknown> {
+  /** Stores one fix's alerts with `tx` (idempotent on dedupe_key); returns what to deliver after commit. */
+  insert(tx: Queryable, alerts: readonly FixAlert[]): Promise<Stored[]>;
+  /** After COMMIT, in enqueue order. Must not throw. */
+  committed(stored: Stored[]): void;
+  /** An alert the database refused as data (a bug upstream): logged and counted, its fix still stored. */
+  refused?(alerts: readonly FixAlert[], err: unknown): void;
+}
+
 export interface BatchingFixWriterOptions {
   maxBatch?: number; // default 2000 on PostgreSQL, 500 on PGlite
   concurrency?: number; // flushes in flight; default 2 on PostgreSQL, 1 on PGlite (one connection)
   minBackoffMs?: number; // default 100
   maxBackoffMs?: number; // default 5000
+  alerts?: FixAlertSink;
 }
 
 interface Entry {
@@ -41,6 +55,8 @@ interface Entry {
   seq: number; // enqueue order, for flush() and for keeping order on requeue
   at: number; // enqueue time (ms)
   done?: boolean; // answered (stored or rejected)
+  rejected?: boolean;
+  storedAlerts?: unknown[]; // from the committed attempt
 }
 
 /**
@@ -78,6 +94,9 @@ export class BatchingFixWriter implements FixWriter {
   private doneBelow = 0;
   private readonly doneAhead = new Set<number>();
   private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly alerts: FixAlertSink | null;
+  // Entries carrying alerts, in seq order, until their alerts are delivered (or their fix rejected).
+  private alertOrder: Entry[] = [];
 
   constructor(
     private readonly db: Database,
@@ -88,6 +107,7 @@ export class BatchingFixWriter implements FixWriter {
     this.concurrency = opts.concurrency ?? (db.kind === "pglite" ? 1 : 2);
     this.minBackoffMs = opts.minBackoffMs ?? 100;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
+    this.alerts = opts.alerts ?? null;
   }
 
   get depth(): number {
@@ -106,7 +126,9 @@ export class BatchingFixWriter implements FixWriter {
       safely(() => item.ticket.rejected("writer closed"));
       return;
     }
-    this.queue.push({ item, seq: this.nextSeq++, at: Date.now() });
+    const entry: Entry = { item, seq: this.nextSeq++, at: Date.now() };
+    this.queue.push(entry);
+    if (item.kind === "fix" && item.alerts && this.alerts) this.alertOrder.push(entry);
     this.schedule();
   }
 
@@ -195,8 +217,39 @@ export class BatchingFixWriter implements FixWriter {
         const { rows } = await tx.query<{ collar_id: string; ms: number }>(st.sql, st.params);
         for (const r of rows) inserted.add(st.prefix + rowKey(r.collar_id, Number(r.ms)));
       }
+      if (this.alerts) for (const e of part) await this.insertAlerts(tx, e);
     });
     return returning ? inserted : undefined;
+  }
+
+  private async insertAlerts(tx: Queryable, e: Entry): Promise<void> {
+    const alerts = e.item.kind === "fix" ? e.item.alerts : undefined;
+    e.storedAlerts = undefined;
+    if (!alerts || alerts.length === 0) return;
+    await tx.query("SAVEPOINT fix_alerts");
+    try {
+      e.storedAlerts = await this.alerts!.insert(tx, alerts);
+      await tx.query("RELEASE SAVEPOINT fix_alerts");
+    } catch (err) {
+      if (!isDataError(err)) throw err; // the database, not the alert: retry the whole batch
+      await tx.query("ROLLBACK TO SAVEPOINT fix_alerts");
+      safely(() => this.alerts!.refused?.(alerts, err));
+    }
+  }
+
+  /** Delivers committed alerts from the front of alertOrder: never past an entry still unwritten. */
+  private deliverAlerts(): void {
+    let n = 0;
+    const order = this.alertOrder;
+    while (n < order.length && order[n]!.done) {
+      const e = order[n++]!;
+      if (!e.rejected && e.storedAlerts && e.storedAlerts.length > 0) {
+        const stored = e.storedAlerts;
+        safely(() => this.alerts!.committed(stored));
+      }
+      e.storedAlerts = undefined;
+    }
+    if (n > 0) this.alertOrder = order.slice(n);
   }
 
   /**
@@ -216,10 +269,12 @@ export class BatchingFixWriter implements FixWriter {
         safely(() => e.item.ticket.stored(outcome));
       } else {
         this.rejectedTotal++;
+        e.rejected = true;
         safely(() => e.item.ticket.rejected(rejection));
       }
       this.markDone(e.seq);
     }
+    if (this.alertOrder.length > 0) this.deliverAlerts();
     this.wakeFlushWaiters();
   }
 

@@ -13,32 +13,26 @@ export const LOW_BATTERY_DEFAULTS: LowBatteryConfig = Object.freeze({ thresholdP
 export class LowBatteryAnalyzer implements Analyzer {
   readonly kind = "low_battery";
   readonly config: LowBatteryConfig;
-  private lastTs: number | null = null;
   private fired = false;
 
   constructor(config: LowBatteryConfig = LOW_BATTERY_DEFAULTS, state?: unknown) {
     this.config = config;
-    if (isRecord(state)) {
-      this.lastTs = num(state.lastTs);
-      this.fired = state.fired === true;
-    }
+    this.fired = state === true || (isRecord(state) && state.fired === true);
   }
 
-  onFix(fix: AnalyzerFix): AnalyzerAlert[] {
-    if (this.lastTs !== null && !(fix.ts > this.lastTs)) return [];
-    this.lastTs = fix.ts;
+  onFix(fix: AnalyzerFix): AnalyzerAlert | null {
     const b = num(fix.battery);
-    if (b === null) return [];
+    if (b === null) return null;
     if (this.fired) {
       if (b >= this.config.rearmPct) this.fired = false;
-      return [];
+      return null;
     }
-    if (!(b < this.config.thresholdPct)) return [];
+    if (!(b < this.config.thresholdPct)) return null;
     this.fired = true;
-    return [{ kind: "low_battery", ts: fix.ts, lat: fix.lat, lon: fix.lon, severity: "warning", detail: { battery: b, threshold: this.config.thresholdPct } }];
+    return { kind: "low_battery", ts: fix.ts, lat: fix.lat, lon: fix.lon, severity: "warning", detail: { battery: b, threshold: this.config.thresholdPct } };
   }
 
   toJSON(): unknown {
-    return { lastTs: this.lastTs, fired: this.fired };
+    return this.fired;
   }
 }

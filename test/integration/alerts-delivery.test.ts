@@ -1,8 +1,10 @@
 // Alert delivery end to end against a real database: persisted once, then Socket.IO (/alerts with
 // filters, and /live), Redis stream wt:alerts, and signed webhooks with retries, timeouts and dead
-// letters; plus the alerts and webhooks REST endpoints of a real server.
+// letters; plus the alerts and webhooks REST endpoints of a real server. Then, on a database of their
+// own (no server dispatcher competing for deliveries): the SSRF guard on webhook targets, redirects
+// not followed, and deleting a webhook cancelling its queued deliveries.
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { Server as SocketServer } from "socket.io";
@@ -10,62 +12,20 @@ import uws from "uWebSockets.js";
 import { io as ioClient, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAlerting, type Alerting } from "../../alerts/alert-bus.ts";
+import type { DispatcherOptions } from "../../alerts/webhook-dispatcher.ts";
+import type { Database } from "../../store/database.ts";
+import { migrate } from "../../store/migrate.ts";
+import { openDatabase } from "../../store/open-database.ts";
 import type { Alert } from "../../store/repos/alerts.ts";
+import { createWebhook, deleteWebhook, listDeliveries } from "../../store/repos/webhooks.ts";
 import { listen } from "../../gateway/app.ts";
 import { LiveHub } from "../../gateway/live.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.ts";
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from "../helpers/server.ts";
+import { until, webhookReceiver as receiver, type Received } from "../helpers/webhook-receiver.ts";
 
 const SECRET = "s3cret-for-webhook-tests-0001";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-interface Received {
-  body: string;
-  headers: IncomingMessage["headers"];
-  at: number;
-}
-
-/** A local HTTP receiver on 127.0.0.1; `respond` decides each reply (null: never answer). */
-async function receiver(respond: (n: number) => number | null) {
-  const got: Received[] = [];
-  let n = 0;
-  const hanging: Array<() => void> = [];
-  const server: HttpServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      got.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers, at: Date.now() });
-      const status = respond(++n);
-      if (status === null) {
-        hanging.push(() => res.destroy());
-        return;
-      }
-      res.writeHead(status, { "Content-Type": "text/plain" }).end("ok");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return {
-    url,
-    got,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const h of hanging) h();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const verify = (r: Received) => r.headers["x-wt-signature"] === `sha256=${createHmac("sha256", SECRET).update(r.body, "utf8").digest("hex")}`;
 
@@ -86,7 +46,8 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    t = await startTestServer(db);
+    // The receivers are on 127.0.0.1: a private address, refused unless allowed.
+    t = await startTestServer(db, { WT_WEBHOOK_ALLOW_PRIVATE: "1" });
     // The server does not wire alerting yet (the lead does, in server.ts): run the factory with the
     // server's database and tokens and a Socket.IO server of our own on uWS (same setup as gateway/app.ts;
     // socket.io's uWS support patches its adapter process-wide, so a node:http one cannot coexist).
@@ -105,7 +66,7 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
       tokens: t.server.services.tokens,
       redis,
       log: () => {},
-      webhooks: { pollMs: 20, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 1000, maxAttempts: 5, perWebhook: 2 },
+      webhooks: { pollMs: 20, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 1000, maxAttempts: 5, perWebhook: 2, allowPrivate: true },
     });
   });
 
@@ -188,6 +149,10 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
     }, 5000);
     expect(hangLog).toHaveLength(5);
     expect((await t.api.call("DELETE", `/api/v1/webhooks/${hangId}`)).status).toBe(204); // stop its retries
+    // Nothing was delivered: all five are cancelled, the two in flight included, and stay so when those time out.
+    expect((await deliveries(hangId)).map((x) => x.status)).toEqual(Array(5).fill("cancelled"));
+    await new Promise((res) => setTimeout(res, 1200));
+    expect((await deliveries(hangId)).map((x) => x.status)).toEqual(Array(5).fill("cancelled"));
   });
 
   it("keeps queued deliveries across a restart of the dispatcher (durable queue)", async () => {
@@ -197,7 +162,7 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
     receivers.push(r);
     const id = await hook(r.url, [k]);
     // A dispatcher that retries only after a long backoff, then "crashes" (closes) with the delivery queued.
-    const first = startAlerting({ db: t.server.db, log: () => {}, webhooks: { pollMs: 20, baseDelayMs: 60_000, maxAttempts: 5 } });
+    const first = startAlerting({ db: t.server.db, log: () => {}, webhooks: { pollMs: 20, baseDelayMs: 60_000, maxAttempts: 5, allowPrivate: true } });
     const { alert } = await first.publish({ kind: k, ts: Date.now() });
     await until("first attempt failed", async () => (await deliveries(id))[0]?.status === "failed");
     await first.close();
@@ -324,6 +289,12 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["secret", "url"]);
     expect((await t.api.post("/api/v1/webhooks", { url: "not a url", secret: SECRET })).status).toBe(400);
+    // Cloud metadata (link-local) is refused even with private targets allowed, in any spelling.
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/", "http://0xa9fea9fe/"]) {
+      const metadata = await t.api.post("/api/v1/webhooks", { url, secret: SECRET });
+      expect(metadata.status).toBe(400);
+      expect(metadata.body.errors).toEqual([{ path: "url", message: expect.stringMatching(/^refused: .* is a forbidden address \(link-local, cloud metadata/) }]);
+    }
     expect((await t.api.post("/api/v1/webhooks", { url: "https://example.org/hook", secret: SECRET }, ranger)).status).toBe(403);
     const created = await t.api.post("/api/v1/webhooks", { url: "https://example.org/hook", secret: SECRET });
     expect(created.status).toBe(201);
@@ -336,5 +307,141 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
     expect((await t.api.call("DELETE", `/api/v1/webhooks/${created.body.id}`)).status).toBe(404);
     expect((await t.api.get("/api/v1/webhooks")).body.items.some((h: { id: string }) => h.id === created.body.id)).toBe(false);
     expect((await t.api.get("/api/v1/webhooks/whk_nope/deliveries")).status).toBe(404);
+  });
+});
+
+describe.each(DATABASE_KINDS)("webhook targets and cancellation on %s", (kind) => {
+  let tdb: TestDatabase;
+  let db: Database;
+  const receivers: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase(kind);
+    db = await openDatabase({ databaseUrl: tdb.url, dataDir: tdb.dataDir });
+    await migrate(db);
+  });
+
+  afterAll(async () => {
+    for (const r of receivers) await r.close();
+    await db?.close();
+    await tdb?.drop();
+  });
+
+  const fast: DispatcherOptions = { pollMs: 20, baseDelayMs: 20, maxDelayMs: 100, timeoutMs: 1000, maxAttempts: 2 };
+  /** Runs `fn` with an alerting instance of its own (one at a time: each test owns the queue). */
+  const withAlerting = async <T>(webhooks: DispatcherOptions, fn: (a: Alerting) => Promise<T>): Promise<T> => {
+    const a = startAlerting({ db, log: () => {}, webhooks });
+    try {
+      return await fn(a);
+    } finally {
+      await a.close();
+    }
+  };
+  const log = async (webhookId: string) => (await listDeliveries(db, webhookId, 50)).items;
+  const hookTo = async (url: string, k: string) => (await createWebhook(db, { url, secret: SECRET, kinds: [k] })).id;
+
+  it("refuses a 127.0.0.1 receiver unless private targets are allowed: never contacted, the log says why", async () => {
+    const k = uniqueKind("risk_enter");
+    const r = await receiver(() => 200);
+    receivers.push(r);
+    const id = await hookTo(r.url, k); // stored directly: REST would refuse it already
+    await withAlerting(fast, async (a) => {
+      await a.publish({ kind: k, ts: Date.now() });
+      const [d] = await until("dead after 2 refused attempts", async () => {
+        const l = await log(id);
+        return l[0]?.status === "dead" && l;
+      });
+      expect(d).toMatchObject({ attempt: 2, http_status: null, error: "refused: 127.0.0.1 is a private address (loopback); set WT_WEBHOOK_ALLOW_PRIVATE=1 to allow" });
+    });
+    expect(r.got).toHaveLength(0);
+  });
+
+  it("refuses a hostname after resolution (localhost), so DNS cannot smuggle in a private address", async () => {
+    const k = uniqueKind("risk_enter");
+    const r = await receiver(() => 200);
+    receivers.push(r);
+    const id = await hookTo(`http://localhost:${r.port}/hook`, k);
+    await withAlerting(fast, async (a) => {
+      await a.publish({ kind: k, ts: Date.now() });
+      const [d] = await until("dead after 2 refused attempts", async () => {
+        const l = await log(id);
+        return l[0]?.status === "dead" && l;
+      });
+      expect(d!.http_status).toBeNull();
+      expect(d!.error).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1), a private address \(loopback\); set WT_WEBHOOK_ALLOW_PRIVATE=1 to allow$/);
+    });
+    expect(r.got).toHaveLength(0);
+    // The same hostname is delivered to when private targets are allowed (the guard, not DNS, refused it).
+    const k2 = uniqueKind("risk_enter");
+    const id2 = await hookTo(`http://localhost:${r.port}/hook`, k2);
+    await withAlerting({ ...fast, allowPrivate: true }, async (a) => {
+      await a.publish({ kind: k2, ts: Date.now() });
+      await until("delivered via localhost", async () => (await log(id2))[0]?.status === "delivered");
+    });
+    expect(r.got).toHaveLength(1);
+  });
+
+  it("does not follow a redirect: a 302 is a failed attempt and the Location is never requested", async () => {
+    const k = uniqueKind("fence_cross");
+    const elsewhere = await receiver(() => 200);
+    const redirecting = await receiver(() => ({ status: 302, headers: { Location: elsewhere.url } }));
+    receivers.push(elsewhere, redirecting);
+    const id = await hookTo(redirecting.url, k);
+    await withAlerting({ ...fast, allowPrivate: true }, async (a) => {
+      await a.publish({ kind: k, ts: Date.now() });
+      const [d] = await until("dead", async () => {
+        const l = await log(id);
+        return l[0]?.status === "dead" && l;
+      });
+      expect(d).toMatchObject({ attempt: 2, http_status: 302, error: "HTTP 302 (redirects are not followed)" });
+    });
+    expect(redirecting.got).toHaveLength(2);
+    expect(elsewhere.got).toHaveLength(0);
+  });
+
+  it("deleting a webhook cancels its pending, failed and in-flight deliveries; a late 2xx does not revive one", async () => {
+    const k = uniqueKind("immobility");
+    let releaseInFlight: (() => void) | null = null;
+    let answered = false;
+    // 1st request fails (then waits a long backoff); the 2nd is held open until the webhook is deleted.
+    const server: HttpServer = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (!releaseInFlight && answered) {
+          releaseInFlight = () => res.writeHead(200).end("ok");
+          return;
+        }
+        answered = true;
+        res.writeHead(500).end("no");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    receivers.push({ close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) });
+    const id = await hookTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, k);
+    await withAlerting({ ...fast, allowPrivate: true, perWebhook: 1, baseDelayMs: 60_000, maxAttempts: 5 }, async (a) => {
+      const failed = (await a.publish({ kind: k, ts: Date.now(), animal: "ani_1" })).alert;
+      await until("first failed", async () => (await log(id))[0]?.status === "failed");
+      const inFlight = (await a.publish({ kind: k, ts: Date.now(), animal: "ani_2" })).alert;
+      await until("second in flight", () => releaseInFlight !== null);
+      const pending = (await a.publish({ kind: k, ts: Date.now(), animal: "ani_3" })).alert; // waits: one request per webhook
+      const before = await log(id);
+      expect(Object.fromEntries(before.map((d) => [d.alert_id, d.status]))).toEqual({ [failed.id]: "failed", [inFlight.id]: "pending", [pending.id]: "pending" });
+
+      expect(await deleteWebhook(db, id)).toBe(true);
+      const after = await log(id);
+      expect(after.map((d) => d.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+      expect(after.every((d) => d.next_attempt_at === null)).toBe(true);
+      expect(after.find((d) => d.alert_id === failed.id)).toMatchObject({ attempt: 1, http_status: 500, error: "HTTP 500" }); // its history is kept
+
+      // The held request now succeeds: the dispatcher's late mark must not turn it back into delivered.
+      const delivered = a.metrics().webhooks.delivered;
+      releaseInFlight!();
+      await until("in-flight request finished", () => a.metrics().webhooks.inFlight === 0);
+      await new Promise((res) => setTimeout(res, 100));
+      expect((await log(id)).map((d) => d.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+      expect((await log(id)).find((d) => d.alert_id === inFlight.id)).toMatchObject({ attempt: 0, delivered_at: null });
+      expect(a.metrics().webhooks.delivered).toBe(delivered);
+      expect(await deleteWebhook(db, id)).toBe(false); // already deleted
+    });
   });
 });

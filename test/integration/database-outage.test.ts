@@ -74,6 +74,27 @@ describe("simulated database outage (PostgreSQL behind a failing wrapper)", () =
     again.close();
   });
 
+  it("an alert raised by a fix while the database is down is stored with its fix after recovery, once", async () => {
+    const { animalId } = await deployedAnimal(t.api, "OUT002");
+    const c = await TestCollar.connect(t.wsUrl, (await t.api.post("/api/v1/collars/OUT002/token")).body.token);
+    const base = Date.UTC(2026, 10, 19, 6);
+    const fix = (i: number, battery: number) => ({ seq: i + 1, ts: new Date(base + i * 30 * 60_000).toISOString(), lat: -1.2, lon: 36.9 + i * 0.01, battery });
+    flaky.down = true;
+    c.send({ type: "batch", fixes: [fix(0, 60), fix(1, 7)] }); // the second raises low_battery in the actor
+    await sleep(800);
+    expect(c.acked).toEqual([]);
+    flaky.down = false;
+    await c.until(() => c.acked.length === 2, 30_000, "acks after recovery");
+    const alerts = async () => (await t.api.get(`/api/v1/alerts?animal=${animalId}&kind=low_battery`)).body.items as Array<{ ts: string }>;
+    // Stored in the fix's transaction: there by the time the fix is acked.
+    expect((await alerts()).map((a) => a.ts)).toEqual([fix(1, 7).ts]);
+    c.send({ type: "batch", fixes: [fix(1, 7)] }); // a resend: no second alert
+    await c.until(() => c.acked.length === 3, 10_000, "ack of the resend");
+    await sleep(200);
+    expect(await alerts()).toHaveLength(1);
+    c.close();
+  });
+
   it("shuts down within its timeout while the database is down, acking nothing it did not store", async () => {
     const collar = await TestCollar.connect(t.wsUrl, token);
     flaky.down = true;

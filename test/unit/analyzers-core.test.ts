@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   AnalyzerSet,
-  CollarOfflineAnalyzer,
-  COLLAR_OFFLINE_DEFAULTS,
   createAnalyzerSet,
   IMMOBILITY_DEFAULTS,
   ImmobilityAnalyzer,
@@ -15,6 +13,8 @@ import {
   type AnalyzerAlert,
   type AnalyzerFix,
 } from "../../engine/analyzers/index.ts";
+import { FixWindow } from "../../engine/fix-window.ts";
+import { deriveMetrics } from "../../engine/movement-metrics.ts";
 import { destinationPoint } from "../../engine/geo.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 0);
@@ -32,7 +32,12 @@ function track(stepsM: number[], intervalMs: number, start = { lat: -1.4, lon: 3
   });
   return out;
 }
-const feed = (a: Analyzer | AnalyzerSet, fixes: AnalyzerFix[]): AnalyzerAlert[] => fixes.flatMap((f) => a.onFix(f));
+/** Feeds fixes in order; a lone analyzer gets them through a set of its own (which keeps the history window). */
+const feed = (a: Analyzer | AnalyzerSet, fixes: AnalyzerFix[]): AnalyzerAlert[] => {
+  const set = a instanceof AnalyzerSet ? a : (sets.get(a) ?? sets.set(a, new AnalyzerSet([a])).get(a)!);
+  return fixes.flatMap((f) => [...set.onFix(f)]);
+};
+const sets = new WeakMap<Analyzer, AnalyzerSet>();
 
 describe("speed_anomaly", () => {
   const cfg = speedAnomalyDefaults(ELEPHANT);
@@ -68,12 +73,23 @@ describe("speed_anomaly", () => {
     expect(feed(new SpeedAnomalyAnalyzer(cfg), track([60, 60, 60], 10_000))).toEqual([]);
   });
 
-  it("state round trip", () => {
-    const fixes = track([...Array(10).fill(1500), 8000], 30 * MIN);
-    const a = new SpeedAnomalyAnalyzer(cfg);
-    feed(a, fixes.slice(0, 6));
-    const b = new SpeedAnomalyAnalyzer(cfg, JSON.parse(JSON.stringify(a.toJSON())));
-    expect(feed(b, fixes.slice(6)).length).toBe(1);
+  it("reads its history from the caller's window; its own state is one flag (fires once per episode across a restore)", () => {
+    const fixes = track([...Array(10).fill(1500), 8000, 8000, 8000], 30 * MIN);
+    const window = new FixWindow();
+    const set = new AnalyzerSet([new SpeedAnomalyAnalyzer(cfg)]);
+    const out: AnalyzerAlert[] = [];
+    const step = (s: AnalyzerSet, f: AnalyzerFix) => {
+      const prev = window.size ? { ts: window.tsAt(0), lat: window.latAt(0), lon: window.lonAt(0), arrivalHeadingDeg: null, distanceTodayM: 0 } : null;
+      window.push(f.ts, f.lat, f.lon, deriveMetrics(prev, f), 0);
+      out.push(...s.onFix(f, window));
+    };
+    fixes.slice(0, 12).forEach((f) => step(set, f));
+    expect(out.map((a) => a.ts)).toEqual([fixes[11]!.ts]);
+    const state = JSON.parse(JSON.stringify(set.toJSON()));
+    expect(JSON.stringify(state.analyzers)).toBe('{"speed_anomaly":true}');
+    const restored = new AnalyzerSet([new SpeedAnomalyAnalyzer(cfg, state.analyzers.speed_anomaly)], state.lastTs);
+    step(restored, fixes[12]!); // still the same chase: no second alert
+    expect(out).toHaveLength(1);
   });
 });
 
@@ -109,42 +125,6 @@ describe("immobility", () => {
   });
 });
 
-describe("collar_offline", () => {
-  it("fires after factor × the usual interval, once per silence; a fix re-arms it", () => {
-    const a = new CollarOfflineAnalyzer();
-    feed(a, Array.from({ length: 6 }, (_, i) => ({ ts: T0 + i * HOUR, lat: -1.4, lon: 35 })));
-    const last = T0 + 5 * HOUR;
-    expect(a.usualIntervalS()).toBe(3600);
-    expect(a.checkOffline(last + 2 * HOUR)).toEqual([]);
-    expect(a.checkOffline(last + 3 * HOUR)).toEqual([]); // exactly 3×: not yet
-    const out = a.checkOffline(last + 3 * HOUR + 1);
-    expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ kind: "collar_offline", ts: last + 3 * HOUR + 1, lat: -1.4, lon: 35, detail: { last_fix_ts: last, usual_interval_s: 3600 } });
-    expect(a.checkOffline(last + 10 * HOUR)).toEqual([]);
-    a.onFix({ ts: last + 11 * HOUR, lat: -1.4, lon: 35 });
-    expect(a.onClock(last + 11 * HOUR + 60 * MIN)).toEqual([]);
-    // Intervals now include the 11 h gap but the median is still 1 h.
-    expect(a.checkOffline(last + 15 * HOUR)).toHaveLength(1);
-  });
-
-  it("negative: unknown interval never fires; a default interval does", () => {
-    const a = new CollarOfflineAnalyzer();
-    a.onFix({ ts: T0, lat: 0, lon: 0 });
-    expect(a.checkOffline(T0 + 100 * HOUR)).toEqual([]);
-    const b = new CollarOfflineAnalyzer({ ...COLLAR_OFFLINE_DEFAULTS, defaultIntervalS: 1800 });
-    b.onFix({ ts: T0, lat: 0, lon: 0 });
-    expect(b.checkOffline(T0 + 90 * MIN)).toEqual([]);
-    expect(b.checkOffline(T0 + 91 * MIN)).toHaveLength(1);
-  });
-
-  it("a late fix does not reset the silence", () => {
-    const a = new CollarOfflineAnalyzer({ ...COLLAR_OFFLINE_DEFAULTS, defaultIntervalS: 3600 });
-    a.onFix({ ts: T0 + 10 * HOUR, lat: 0, lon: 0 });
-    a.onFix({ ts: T0, lat: 0, lon: 0 });
-    expect(a.checkOffline(T0 + 14 * HOUR)).toHaveLength(1);
-  });
-});
-
 describe("low_battery", () => {
   it("fires once below the threshold, re-arms only at rearmPct", () => {
     const a = new LowBatteryAnalyzer();
@@ -162,7 +142,7 @@ describe("low_battery", () => {
 describe("AnalyzerSet", () => {
   it("late and flagged fixes produce nothing", () => {
     const set = createAnalyzerSet(ELEPHANT);
-    expect(set.kinds).toEqual(["speed_anomaly", "immobility", "collar_offline", "low_battery"]);
+    expect(set.kinds).toEqual(["speed_anomaly", "immobility", "low_battery"]);
     set.onFix({ ts: T0 + HOUR, lat: 0, lon: 0, battery: 50 });
     expect(set.onFix({ ts: T0, lat: 0, lon: 0, battery: 5 })).toEqual([]);
     expect(set.onFix({ ts: T0 + HOUR, lat: 0, lon: 0, battery: 5 })).toEqual([]);
@@ -176,13 +156,13 @@ describe("AnalyzerSet", () => {
       let n = typeof state === "number" ? state : 0;
       return {
         kind: "behaviour_change",
-        onFix: (f) => (++n === 3 ? [{ kind: "behaviour_change", ts: f.ts, lat: f.lat, lon: f.lon, severity: "info", detail: { n, seen: ++seen } }] : []),
+        onFix: (f) => (++n === 3 ? { kind: "behaviour_change", ts: f.ts, lat: f.lat, lon: f.lon, severity: "info", detail: { n, seen: ++seen } } : null),
         toJSON: () => n,
       };
     };
-    const config = { immobility: { durationS: 3600 }, collar_offline: false as const, extra: { behaviour_change: hook } };
+    const config = { immobility: { durationS: 3600 }, low_battery: false as const, extra: { behaviour_change: hook } };
     const a = createAnalyzerSet(ELEPHANT, config);
-    expect(a.kinds).toEqual(["speed_anomaly", "immobility", "low_battery", "behaviour_change"]);
+    expect(a.kinds).toEqual(["speed_anomaly", "immobility", "behaviour_change"]);
     a.onFix({ ts: T0, lat: 0, lon: 0 });
     a.onFix({ ts: T0 + 30 * MIN, lat: 0, lon: 0 });
     const b = createAnalyzerSet(ELEPHANT, config, JSON.parse(JSON.stringify(a.toJSON())));
