@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   WT_LIVE_INTERVAL_MS: z.coerce.number({ error: "must be milliseconds from 0 to 60000" }).int().min(0, "must be milliseconds from 0 to 60000").max(60_000, "must be milliseconds from 0 to 60000").default(20),
   WT_SNAPSHOT_INTERVAL_S: positiveInt(60),
   WT_OFFLINE_CHECK_S: positiveInt(60),
+  WT_FENCE_POLL_S: positiveInt(5),
   WT_ACTOR_IDLE_S: positiveInt(600),
   WT_WRITER_MAX_QUEUE: positiveInt(100_000),
   WT_DEMO_COLLARS: positiveInt(24),
@@ -58,6 +59,7 @@ export interface Config {
   liveIntervalMs: number;
   snapshotIntervalMs: number;
   offlineCheckMs: number;
+  fencePollMs: number;
   actorIdleMs: number;
   writerMaxQueue: number;
   demoCollars: number;
@@ -103,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     liveIntervalMs: e.WT_LIVE_INTERVAL_MS,
     snapshotIntervalMs: e.WT_SNAPSHOT_INTERVAL_S * 1000,
     offlineCheckMs: e.WT_OFFLINE_CHECK_S * 1000,
+    fencePollMs: e.WT_FENCE_POLL_S * 1000,
     actorIdleMs: e.WT_ACTOR_IDLE_S * 1000,
     writerMaxQueue: e.WT_WRITER_MAX_QUEUE,
     demoCollars: e.WT_DEMO_COLLARS,
@@ -127,6 +130,7 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
   ["WT_OFFLINE_CHECK_S", "how often deployed collars are checked for silence (collar_offline)", "60"],
+  ["WT_FENCE_POLL_S", "how often a node checks for fence edits made through other nodes", "5"],
   ["WT_ACTOR_IDLE_S", "idle time before an actor is passivated", "600"],
   ["WT_WRITER_MAX_QUEUE", "fixes waiting for commit before ingest reports overloaded", "100000"],
   ["WT_DEMO_COLLARS", "demo simulator collars", "24"],

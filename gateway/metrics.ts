@@ -30,7 +30,7 @@ export class EngineMetrics {
   }
 
   /** Alert and webhook delivery counters, read at scrape time from the alerting module. */
-  addAlerting(read: () => { published: number; duplicates: number; redisErrors: number; webhooks: { delivered: number; failed: number; dead: number; inFlight: number } }): void {
+  addAlerting(read: () => { published: number; duplicates: number; redisErrors: number; refused: number; webhooks: { delivered: number; failed: number; dead: number; inFlight: number } }): void {
     // Counters owned by the alerting module: mirrored at scrape time (reset + inc keeps the counter type).
     const counter = (name: string, help: string, value: () => number) =>
       new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(value()); } });
@@ -38,7 +38,8 @@ export class EngineMetrics {
       new Gauge({ name, help, registers: [this.registry], collect() { this.set(value()); } });
     counter("wt_alerts_published_total", "Alerts stored and delivered (first publish of each)", () => read().published);
     counter("wt_alerts_duplicates_total", "Publishes of an alert already stored (not delivered again)", () => read().duplicates);
-    counter("wt_alerts_redis_errors_total", "Failed appends to the Redis stream wt:alerts", () => read().redisErrors);
+    counter("wt_alerts_redis_errors_total", "Failed appends to the Redis stream wt:alerts (retried from the outbox)", () => read().redisErrors);
+    counter("wt_alerts_refused_total", "Fix alerts the database refused as data (their fixes were stored)", () => read().refused);
     counter("wt_webhook_deliveries_delivered_total", "Webhook deliveries answered 2xx", () => read().webhooks.delivered);
     counter("wt_webhook_deliveries_failed_total", "Webhook delivery attempts that failed (retried later)", () => read().webhooks.failed);
     counter("wt_webhook_deliveries_dead_total", "Webhook deliveries given up after the last attempt", () => read().webhooks.dead);

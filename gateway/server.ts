@@ -23,7 +23,7 @@ import { openDatabase } from "../store/open-database.ts";
 import { PartitionManager } from "../store/partitions.ts";
 import { loadProfiles } from "../store/repos/animals.ts";
 import { loadDeployments } from "../store/repos/collars.ts";
-import { loadFences } from "../store/repos/fences.ts";
+import { fencesVersion, loadFences } from "../store/repos/fences.ts";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
@@ -102,8 +102,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const liveIndex = new LiveIndex();
   // collar_offline for every deployed collar, live or passivated (engine/offline-watch.ts).
   const offline = new OfflineWatch();
-  const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all));
+  const fences = new FenceSet(() => loadFences(db), (all) => new FenceIndex(all), () => fencesVersion(db));
   await fences.reload();
+  // Edits made through other nodes (this node reloads at once on its own edits).
+  fences.watch(config.fencePollMs, (err) => log(`fences: reload check failed: ${(err as Error)?.message ?? err}`));
   const actors = new ActorSystem({
     fences: () => fences.current,
     analyze: config.analyzers,
@@ -221,6 +223,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (!(await within(actors.shutdown({ drainTimeoutMs: Math.min(10_000, left()) }), left() + 1000))) log("shutdown: actor snapshots not all written");
       built.live.close();
       offlineTimer.stop();
+      fences.stop();
       await within(bus.close(), 5000);
       built.io.close();
       await partitions.stop();

@@ -231,7 +231,9 @@ export class BatchingFixWriter implements FixWriter {
       e.storedAlerts = await this.alerts!.insert(tx, alerts);
       await tx.query("RELEASE SAVEPOINT fix_alerts");
     } catch (err) {
-      if (!isDataError(err)) throw err; // the database, not the alert: retry the whole batch
+      // The database failing (connection, deadlock): retry the whole batch. Anything else is about
+      // the alert itself (bad data, a bug): drop it, keep the fix.
+      if (isConnectionError(err) || isConflict(err)) throw err;
       await tx.query("ROLLBACK TO SAVEPOINT fix_alerts");
       safely(() => this.alerts!.refused?.(alerts, err));
     }

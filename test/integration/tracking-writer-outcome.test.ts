@@ -1,23 +1,17 @@
 // The writer tells each ticket whether its row was new ("stored") or already there ("duplicate"):
 // resends across batches, repeats inside one batch, fixes and quarantined fixes, without extra queries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FixRecord, QuarantineRecord, StoreOutcome, WriteItem } from "../../engine/types.ts";
+import type { QuarantineRecord, StoreOutcome, WriteItem } from "../../engine/types.ts";
 import type { Database } from "../../store/database.ts";
 import { BatchingFixWriter } from "../../store/fix-writer.ts";
 import { migrate } from "../../store/migrate.ts";
 import { PgliteDatabase } from "../../store/pglite-database.ts";
 import { PostgresDatabase } from "../../store/pg-database.ts";
+import { fixRecord as fix } from "../helpers/fix-records.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.ts";
 
 const T0 = Date.UTC(2026, 10, 20, 6);
 
-function fix(collar: string, ts: number): FixRecord {
-  return {
-    collar, animal: `animal-${collar}`, ts, lat: -1.3, lon: 36.8, alt: null, speed: null, heading: null, hdop: null, sats: null,
-    battery: null, temp: null, activity: null, step_m: null, turn_deg: null, speed_kmh: null, heading_deg: null, interval_s: null,
-    distance_today_m: 0, quality: [], received_at: ts,
-  };
-}
 function quarantined(collar: string, ts: number): QuarantineRecord {
   return { collar, ts, lat: 1, lon: 2, reason: "unknown_collar", payload: { collar, ts, lat: 1, lon: 2 }, received_at: ts };
 }
