@@ -52,6 +52,8 @@ export interface DispatcherMetrics {
   dead: number;
   /** Requests in flight now. */
   inFlight: number;
+  /** The same counts per webhook id (this process's, since start). */
+  byWebhook: Record<string, { delivered: number; failed: number; dead: number }>;
 }
 
 /** `sha256=<hex>` of the exact body bytes. */
@@ -90,6 +92,7 @@ export class WebhookDispatcher {
   private readonly perHook = new Map<string, number>();
   private readonly inflight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly counters = { delivered: 0, failed: 0, dead: 0 };
+  private readonly byWebhook = new Map<string, { delivered: number; failed: number; dead: number }>();
   private timer: NodeJS.Timeout | null = null;
   private claiming = false;
   private again = false;
@@ -125,7 +128,16 @@ export class WebhookDispatcher {
   }
 
   metrics(): DispatcherMetrics {
-    return { ...this.counters, inFlight: this.inflight.size };
+    const byWebhook: DispatcherMetrics["byWebhook"] = {};
+    for (const [id, c] of this.byWebhook) byWebhook[id] = { ...c };
+    return { ...this.counters, inFlight: this.inflight.size, byWebhook };
+  }
+
+  private count(webhook: string, outcome: "delivered" | "failed" | "dead"): void {
+    this.counters[outcome]++;
+    let c = this.byWebhook.get(webhook);
+    if (!c) this.byWebhook.set(webhook, (c = { delivered: 0, failed: 0, dead: 0 }));
+    c[outcome]++;
   }
 
   /** Look for due deliveries now (after a publish, or when a slot frees). Never throws. */
@@ -219,16 +231,16 @@ export class WebhookDispatcher {
     }
     // A false mark means the delivery was cancelled meanwhile (its webhook deleted): that stays final.
     if (error === null) {
-      if (await markDelivered(this.db, d.id, status!)) this.counters.delivered++;
+      if (await markDelivered(this.db, d.id, status!)) this.count(d.webhook_id, "delivered");
       return;
     }
     const attempts = d.attempt + 1;
     if (attempts >= this.o.maxAttempts) {
       if (!(await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: null }))) return;
-      this.counters.dead++;
+      this.count(d.webhook_id, "dead");
       this.log(`webhooks: delivery ${d.id} of alert ${d.alert_id} to ${d.webhook_id} is dead after ${attempts} attempts (${error})`);
       return;
     }
-    if (await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: backoffMs(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.random) })) this.counters.failed++;
+    if (await markFailed(this.db, d.id, { httpStatus: status, error, retryInMs: backoffMs(attempts, this.o.baseDelayMs, this.o.maxDelayMs, this.random) })) this.count(d.webhook_id, "failed");
   }
 }

@@ -1,4 +1,5 @@
 // Prometheus metrics (prom-client) for GET /metrics. Gauges read live values at scrape time.
+import type { DispatcherMetrics } from "../alerts/webhook-dispatcher.ts";
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface MetricSources {
@@ -30,7 +31,7 @@ export class EngineMetrics {
   }
 
   /** Alert and webhook delivery counters, read at scrape time from the alerting module. */
-  addAlerting(read: () => { published: number; duplicates: number; redisErrors: number; refused: number; webhooks: { delivered: number; failed: number; dead: number; inFlight: number } }): void {
+  addAlerting(read: () => { published: number; duplicates: number; redisErrors: number; refused: number; webhooks: DispatcherMetrics }): void {
     // Counters owned by the alerting module: mirrored at scrape time (reset + inc keeps the counter type).
     const counter = (name: string, help: string, value: () => number) =>
       new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(value()); } });
@@ -44,6 +45,18 @@ export class EngineMetrics {
     counter("wt_webhook_deliveries_failed_total", "Webhook delivery attempts that failed (retried later)", () => read().webhooks.failed);
     counter("wt_webhook_deliveries_dead_total", "Webhook deliveries given up after the last attempt", () => read().webhooks.dead);
     gauge("wt_webhook_deliveries_in_flight", "Webhook requests under way", () => read().webhooks.inFlight);
+    new Counter({
+      name: "wt_webhook_deliveries_total",
+      help: "Webhook delivery outcomes per webhook (delivered, failed = will retry, dead)",
+      labelNames: ["webhook", "outcome"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [webhook, c] of Object.entries(read().webhooks.byWebhook)) {
+          for (const outcome of ["delivered", "failed", "dead"] as const) if (c[outcome] > 0) this.inc({ webhook, outcome }, c[outcome]);
+        }
+      },
+    });
   }
 
   async text(): Promise<string> {

@@ -165,6 +165,10 @@ describe("alerts from live fixes: dwell, analyzers, offline, webhooks (PostgreSQ
     const log = (await t.api.get(`/api/v1/webhooks/${flakyHook}/deliveries`)).body.items;
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ status: "delivered", attempt: 4, alert_id: alert!.id });
+    // Per-webhook delivery metrics.
+    const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
+    expect(metrics).toContain(`wt_webhook_deliveries_total{webhook="${flakyHook}",outcome="failed"} 3`);
+    expect(metrics).toContain(`wt_webhook_deliveries_total{webhook="${flakyHook}",outcome="delivered"} 1`);
 
     // The hanging endpoint holds its requests open while 400 fixes cross a risk zone back and forth.
     await t.api.post("/api/v1/risk-zones", { name: "Village", geometry: { type: "Polygon", coordinates: square(38.0, -1.05, 38.01, -0.95) } });
