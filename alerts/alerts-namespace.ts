@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { Principal } from "../auth/roles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import { toFieldErrors } from "../gateway/ingest-protocol.ts";
+import { DEFAULT_SOCKET_EVENT_RATE_PER_S, limitSocketEvents } from "../gateway/live.ts";
+import { socketAccess } from "../gateway/access-table.ts";
 import { socketAuth } from "../gateway/socket-auth.ts";
 import type { Alert } from "../store/repos/alerts.ts";
 
@@ -35,10 +37,12 @@ export class AlertsNamespace {
   constructor(
     private readonly io: Server,
     tokens: TokenService,
+    /** Events a second per consumer socket (burst twice that); WT_SOCKET_MSG_RATE. */
+    private readonly eventRatePerS = DEFAULT_SOCKET_EVENT_RATE_PER_S,
   ) {
     this.nsp = io.of("/alerts");
     this.nsp.use(
-      socketAuth(tokens, "/alerts", "viewer", (socket, principal) => {
+      socketAuth(tokens, "/alerts", socketAccess("IO /alerts"), (socket, principal) => {
         const data = socket.data as AlertSocketData;
         data.principal = principal;
         data.filter = null;
@@ -57,6 +61,7 @@ export class AlertsNamespace {
 
   private onConnection(socket: Socket): void {
     const data = socket.data as AlertSocketData;
+    limitSocketEvents(socket, this.eventRatePerS);
     const replyOf = (ack: unknown) => (typeof ack === "function" ? (ack as (x: unknown) => void) : () => {});
     // `subscribe` replaces the filter; `{}` (or `unsubscribe`) means every alert again.
     socket.on("subscribe", (payload: unknown, ack?: unknown) => {

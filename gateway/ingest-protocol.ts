@@ -122,6 +122,28 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * The seqs a frame names, unvalidated and best effort: the answer to a frame refused before processing
+ * (rate_limited) lists them so the collar knows exactly which fixes to resend. [] when none can be read.
+ */
+export function frameSeqs(text: string): number[] {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (typeof msg !== "object" || msg === null) return [];
+  const { type, fixes } = msg as { type?: unknown; fixes?: unknown };
+  const items = type === "fix" ? [msg] : type === "batch" && Array.isArray(fixes) ? fixes.slice(0, MAX_BATCH_FIXES) : [];
+  const seqs: number[] = [];
+  for (const item of items) {
+    const seq = typeof item === "object" && item !== null ? (item as { seq?: unknown }).seq : undefined;
+    if (typeof seq === "number" && Number.isSafeInteger(seq) && seq >= 0) seqs.push(seq);
+  }
+  return seqs;
+}
+
 /** Resolves which collar a fix belongs to under the connection's token; an error message when it may not. */
 export function resolveCollar(
   fix: WireFix,

@@ -1,22 +1,40 @@
 // The collar WebSocket `/ingest` (API.md): validate frames once, hand fixes to the pipeline, and ack
 // each fix only after the writer has committed it. Backpressure: when the writer's queue is full the
 // connection gets `overloaded` and close 1013; the collar reconnects later and resends what was not acked.
+// Abuse: each connection may send `msgRatePerS` messages a second (burst twice that). A message over the
+// limit is not processed: the collar gets `error` `rate_limited` listing (`resend`) the seqs to resend later.
+// A connection that keeps going (RATE_LIMIT_CLOSE_AFTER bursts refused in a row) is closed with 1008.
 import type { TemplatedApp, WebSocket } from "uWebSockets.js";
-import { canIngest, type Principal } from "../auth/roles.ts";
+import type { Principal } from "../auth/roles.ts";
+import { allows, socketAccess } from "./access-table.ts";
+import { TokenBucket } from "../auth/token-bucket.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline, WriteTicket } from "../engine/ingest-pipeline.ts";
-import { MAX_FRAME_BYTES, parseFrame, resolveCollar, toFixInput, type FieldError } from "./ingest-protocol.ts";
+import { frameSeqs, MAX_FRAME_BYTES, parseFrame, resolveCollar, toFixInput, type FieldError } from "./ingest-protocol.ts";
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_TOO_LARGE = 1009;
 export const CLOSE_OVERLOADED = 1013;
 export const CLOSE_GOING_AWAY = 1001;
+/** Policy violation: the collar ignored `rate_limited` far too long. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+
+export const DEFAULT_MSG_RATE_PER_S = 50;
+/**
+ * Refused messages in a row, in bursts (10 × burst = 1,000 at the default rate), before the connection
+ * is closed with 1008: a collar that backs off on `rate_limited` never comes near it; one that ignores
+ * it (a loop, or abuse) stops costing us parsing and answers. It may reconnect, and gets a fresh but
+ * still limited connection.
+ */
+export const RATE_LIMIT_CLOSE_AFTER = 10;
 
 export interface IngestCounters {
   received(n: number): void;
   acked(n: number): void;
   nacked(n: number): void;
+  /** Frames refused as rate_limited (optional: older callers do not count them). */
+  rateLimited?(frames: number): void;
 }
 
 export interface IngestOptions {
@@ -26,6 +44,8 @@ export interface IngestOptions {
   writerDepth: () => number;
   maxQueue: number;
   counters: IngestCounters;
+  /** Messages (frames) per second per connection; burst twice that. Default 50. */
+  msgRatePerS?: number;
 }
 
 interface Conn {
@@ -36,13 +56,25 @@ interface Conn {
   pendingAcks: number[];
   flushScheduled: boolean;
   ws: WebSocket<Conn> | null;
+  bucket: TokenBucket;
+  refusedInRow: number;
 }
 
 export class IngestGateway {
   private readonly conns = new Set<Conn>();
   private accepting = true;
+  private readonly msgRatePerS: number;
+  private readonly closeAfterRefused: number;
 
-  constructor(private readonly opts: IngestOptions) {}
+  constructor(private readonly opts: IngestOptions) {
+    this.msgRatePerS = opts.msgRatePerS ?? DEFAULT_MSG_RATE_PER_S;
+    if (!(this.msgRatePerS > 0)) throw new RangeError(`msgRatePerS must be > 0 (got ${this.msgRatePerS})`);
+    this.closeAfterRefused = Math.ceil(RATE_LIMIT_CLOSE_AFTER * this.burst);
+  }
+
+  private get burst(): number {
+    return this.msgRatePerS * 2;
+  }
 
   get connections(): number {
     return this.conns.size;
@@ -69,7 +101,14 @@ export class IngestGateway {
         const upgrade = (principal: Principal | null, unverified: boolean) => {
           if (aborted) return;
           res.cork(() => {
-            res.upgrade<Conn>({ principal, unverified, open: false, pendingAcks: [], flushScheduled: false, ws: null }, key, protocol, extensions, context);
+            const bucket = new TokenBucket({ ratePerS: this.msgRatePerS, burst: this.burst });
+            res.upgrade<Conn>(
+              { principal, unverified, open: false, pendingAcks: [], flushScheduled: false, ws: null, bucket, refusedInRow: 0 },
+              key,
+              protocol,
+              extensions,
+              context,
+            );
           });
         };
         void this.opts.tokens.verify(token).then(
@@ -83,7 +122,7 @@ export class IngestGateway {
         conn.ws = ws;
         if (conn.unverified) return this.refuse(conn, "overloaded", "cannot check tokens right now; reconnect later", CLOSE_OVERLOADED);
         if (!conn.principal) return this.refuse(conn, "unauthorized", "missing, invalid or revoked token", CLOSE_UNAUTHORIZED);
-        if (!canIngest(conn.principal)) {
+        if (!allows(socketAccess("WS /ingest"), conn.principal)) {
           return this.refuse(conn, "forbidden", `role ${conn.principal.role} may not send fixes`, CLOSE_FORBIDDEN);
         }
         if (!this.accepting) return this.refuse(conn, "overloaded", "server is shutting down; reconnect later", CLOSE_OVERLOADED);
@@ -92,6 +131,9 @@ export class IngestGateway {
       message: (ws, message, isBinary) => {
         const conn = ws.getUserData();
         if (!this.conns.has(conn)) return; // refused or closing
+        // First, before any parsing: a flood of any kind of frame is what the limit is for.
+        if (!conn.bucket.take()) return this.rateLimited(conn, message, isBinary);
+        conn.refusedInRow = 0;
         if (isBinary) {
           this.send(conn, { type: "error", code: "bad_frame", detail: "frames must be text (JSON)" });
           return;
@@ -127,6 +169,19 @@ export class IngestGateway {
     }
   }
 
+  /** Closes the connections authenticated with a device token that was just revoked (4401). */
+  closeToken(tokenId: string): number {
+    let closed = 0;
+    for (const conn of [...this.conns]) {
+      if (conn.principal?.tokenId !== tokenId) continue;
+      this.flushAcks(conn);
+      this.send(conn, { type: "error", code: "unauthorized", detail: "token revoked" });
+      conn.ws?.end(CLOSE_UNAUTHORIZED, "token revoked");
+      closed++;
+    }
+    return closed;
+  }
+
   private onFrame(conn: Conn, text: string): void {
     const frame = parseFrame(text);
     if (frame.kind === "error") {
@@ -146,6 +201,26 @@ export class IngestGateway {
       }
       this.opts.pipeline.submit(toFixInput(item.fix, owner.collar), this.ticket(conn, item.seq));
     }
+  }
+
+  /**
+   * Answers a frame over the connection's message rate: not processed, so nothing in it is stored or
+   * acked (and nothing acked before is affected). Not a nack, which is permanent, and the seqs go in
+   * `resend`, not `seq` (clients such as our simulator read an error's `seq` as final like a nack):
+   * `{type:"error", code:"rate_limited", detail, resend:[seq...], retry_after_ms}` tells the collar
+   * to keep those fixes and send them again after that pause, preferably batched.
+   */
+  private rateLimited(conn: Conn, message: ArrayBuffer, isBinary: boolean): void {
+    this.opts.counters.rateLimited?.(1);
+    conn.refusedInRow++;
+    const resend = isBinary || message.byteLength > MAX_FRAME_BYTES ? [] : frameSeqs(Buffer.from(message).toString("utf8"));
+    const limit = `at most ${this.msgRatePerS} messages a second per connection (burst ${this.burst}); batch fixes or slow down`;
+    const closing = conn.refusedInRow >= this.closeAfterRefused;
+    const detail = closing ? `${limit}; closing after ${conn.refusedInRow} refused in a row` : `${limit}; resend these fixes later`;
+    this.send(conn, { type: "error", code: "rate_limited", detail, resend, retry_after_ms: conn.bucket.msUntil() });
+    if (!closing) return;
+    this.conns.delete(conn);
+    conn.ws?.end(CLOSE_POLICY_VIOLATION, "rate_limited");
   }
 
   private ticket(conn: Conn, seq: number): WriteTicket {

@@ -3,9 +3,11 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
 import type { Principal } from "../auth/roles.ts";
+import { TokenBucket } from "../auth/token-bucket.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { LivePosition } from "../engine/types.ts";
 import { toFieldErrors } from "./ingest-protocol.ts";
+import { socketAccess } from "./access-table.ts";
 import { socketAuth } from "./socket-auth.ts";
 
 type BBox = [number, number, number, number]; // [west, south, east, north]
@@ -37,6 +39,26 @@ export interface LiveCounters {
   broadcast(n: number): void;
 }
 
+export const DEFAULT_SOCKET_EVENT_RATE_PER_S = 20;
+
+/**
+ * Per-socket event limit (`socket.use`), shared by /live and /alerts: `ratePerS` events a second, burst
+ * twice that. An event over it is dropped; the socket gets an `error` event {code: "rate_limited", detail}
+ * (and the event's ack, if any, {ok: false, code: "rate_limited", errors}) so a client waiting on an
+ * ack does not hang. The socket stays connected: a dashboard that spams is slowed, not cut off.
+ */
+export function limitSocketEvents(socket: Socket, ratePerS: number, now?: () => number): void {
+  const bucket = new TokenBucket({ ratePerS, burst: ratePerS * 2, now });
+  const detail = `at most ${ratePerS} events a second per connection (burst ${ratePerS * 2}); event dropped`;
+  socket.use((packet, next) => {
+    if (bucket.take()) return next();
+    socket.emit("error", { code: "rate_limited", detail });
+    const ack = packet[packet.length - 1];
+    if (typeof ack === "function") ack({ ok: false, code: "rate_limited", errors: [{ path: "(event)", message: detail }] });
+    // Not calling next() drops the event; no error goes to the server-side socket's "error" listeners.
+  });
+}
+
 /** True when a point lies in a bbox; a bbox with west > east crosses the antimeridian. */
 export function inBBox(b: BBox, lat: number, lon: number): boolean {
   if (lat < b[1] || lat > b[3]) return false;
@@ -54,12 +76,14 @@ export class LiveHub {
     tokens: TokenService,
     private readonly intervalMs: number,
     private readonly counters: LiveCounters,
+    /** Events a second per dashboard socket (burst twice that); WT_SOCKET_MSG_RATE. */
+    private readonly eventRatePerS = DEFAULT_SOCKET_EVENT_RATE_PER_S,
   ) {
     // Nothing is served on the default namespace; refuse it rather than hold anonymous sockets.
     io.of("/").use((_socket, next) => next(new Error("connect to the /live namespace")));
     this.nsp = io.of("/live");
     this.nsp.use(
-      socketAuth(tokens, "/live", "viewer", (socket, principal) => {
+      socketAuth(tokens, "/live", socketAccess("IO /live"), (socket, principal) => {
         (socket.data as LiveSocketData).principal = principal;
         (socket.data as LiveSocketData).bboxes = [];
       }),
@@ -106,6 +130,7 @@ export class LiveHub {
 
   private onConnection(socket: Socket): void {
     const data = socket.data as LiveSocketData;
+    limitSocketEvents(socket, this.eventRatePerS);
     socket.on("subscribe", (payload: unknown, ack?: unknown) => {
       const r = SubscriptionSchema.safeParse(payload);
       const reply = typeof ack === "function" ? (ack as (x: unknown) => void) : () => {};

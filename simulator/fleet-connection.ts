@@ -159,7 +159,7 @@ export class FleetConnection {
   }
 
   private onMessage(text: string): void {
-    let msg: { type?: unknown; seq?: unknown; code?: unknown; detail?: unknown; errors?: unknown };
+    let msg: { type?: unknown; seq?: unknown; code?: unknown; detail?: unknown; errors?: unknown; resend?: unknown; retry_after_ms?: unknown };
     try {
       msg = JSON.parse(text) as typeof msg;
     } catch {
@@ -188,9 +188,13 @@ export class FleetConnection {
       this.c.hooks.onServerError?.(code, detail);
       // Extension: an error that names seqs is final for those fixes, like a nack.
       this.settleNacks(seqList(msg.seq), code, msg.errors);
+      // `resend`: fixes the server did not process (rate_limited): send them again after the pause, first.
+      const requeue = seqList(msg.resend).map((s) => this.take(s)).filter((e): e is Entry => e !== undefined);
+      if (requeue.length) this.resend.push(...requeue);
       if (code === "rate_limited" || code === "overloaded") {
-        this.pausedUntil = now + this.pauseMs;
-        this.pauseMs = Math.min(BACKOFF_MAX_MS, this.pauseMs * 2);
+        const hinted = typeof msg.retry_after_ms === "number" && msg.retry_after_ms > 0 ? msg.retry_after_ms : 0;
+        this.pausedUntil = now + Math.max(hinted, hinted ? 0 : this.pauseMs);
+        if (!hinted) this.pauseMs = Math.min(BACKOFF_MAX_MS, this.pauseMs * 2);
       }
     } else {
       this.c.stats.countError("bad_server_frame");
@@ -266,6 +270,13 @@ export class FleetConnection {
     for (;;) {
       const now = Date.now();
       if (now < this.pausedUntil) return this.wake(this.pausedUntil - now);
+      if (this.resend.length) {
+        // Fixes the server asked us to send again, before anything newer (time order per collar).
+        const free = Math.min(this.batchSize, this.c.maxInFlight - this.inFlight.size);
+        if (free <= 0) return; // flow control: the next ack pumps again
+        this.sendEntries(this.resend.splice(0, free), true);
+        continue;
+      }
       if (this.c.source.exhausted) return void this.checkFinished();
       const room = this.c.maxInFlight - this.inFlight.size;
       if (room <= 0) return; // flow control: the next ack pumps again

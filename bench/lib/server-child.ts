@@ -97,6 +97,9 @@ async function start(a: StartArgs): Promise<StartResult> {
     WT_DATA_DIR: a.dataDir,
     WT_DEMO: "0",
     WT_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    // 8 gateway connections carry 10,000 collars: a per-connection message limit sized for one
+    // collar would measure the limiter, not the engine.
+    WT_INGEST_MSG_RATE: "1000000",
     ...(a.databaseUrl ? { DATABASE_URL: a.databaseUrl } : {}),
   });
   const startMs = performance.now() - t0;
