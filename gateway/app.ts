@@ -2,6 +2,7 @@
 import { Server as SocketServer } from "socket.io";
 import uws, { type TemplatedApp } from "uWebSockets.js";
 import type { TokenService } from "../auth/tokens.ts";
+import { CorsPolicy } from "./http/cors.ts";
 import { Router } from "./http/router.ts";
 import type { IngestGateway } from "./ingest.ts";
 import { LiveHub, type LiveCounters } from "./live.ts";
@@ -31,14 +32,32 @@ export function buildApp(deps: {
   liveCounters: LiveCounters;
   /** WT_WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private IP addresses. Default false. */
   webhookAllowPrivate?: boolean;
+  /** WT_CORS_ORIGINS: browser origins allowed cross-origin, REST and Socket.IO. Default none (same-origin only). */
+  corsOrigins?: string[];
+  /** WT_TRUST_PROXY: client addresses from X-Forwarded-For. */
+  trustProxy?: boolean;
+  /** WT_SOCKET_MSG_RATE: events a second per Socket.IO client (burst twice that). Default 20. */
+  socketMsgRate?: number;
+  /** WT_MAX_BODY_BYTES: largest REST request body (413 above) for routes without their own limit. Default 1 MiB. */
+  maxBodyBytes?: number;
 }): BuiltApp {
   assertNativeUws();
   const app = uws.App();
   deps.ingest.attach(app);
-  const io = new SocketServer({ serveClient: false, cors: { origin: false } });
+  const cors = new CorsPolicy(deps.corsOrigins ?? []);
+  const io = new SocketServer({
+    serveClient: false,
+    cors: { origin: cors.origins.length ? cors.origins : false, credentials: false },
+    // CORS headers only stop a browser from reading replies; a WebSocket handshake is not subject to
+    // CORS at all, so refuse handshakes from other sites' pages here (non-browser clients send no Origin).
+    allowRequest: (req, fn) => {
+      const ok = cors.allowsHandshake(req.headers.origin, req.headers.host);
+      fn(ok ? null : "origin not allowed (WT_CORS_ORIGINS)", ok);
+    },
+  });
   io.attachApp(app);
-  const live = new LiveHub(io, deps.tokens, deps.liveIntervalMs, deps.liveCounters);
-  const router: Router = new Router(deps.tokens).add(
+  const live = new LiveHub(io, deps.tokens, deps.liveIntervalMs, deps.liveCounters, deps.socketMsgRate);
+  const router: Router = new Router(deps.tokens, { corsOrigins: deps.corsOrigins, maxBodyBytes: deps.maxBodyBytes, trustProxy: deps.trustProxy }).add(
     ...docsRoutes(() => router.list(), "0.1.0"),
     ...apiRoutes(deps.services, { webhooks: { allowPrivate: deps.webhookAllowPrivate ?? false } }),
   );

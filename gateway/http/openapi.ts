@@ -1,7 +1,7 @@
 // OpenAPI 3.1 generated from the routes' own zod schemas (the ones the router validates with), so
 // the document cannot drift from what the server enforces.
 import { z } from "zod";
-import type { Route } from "./router.ts";
+import type { RegisteredRoute } from "./router.ts";
 
 const PROBLEM = {
   type: "object",
@@ -28,7 +28,7 @@ function problem(description: string): Json {
   return { description, content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
 }
 
-export function buildOpenApi(routes: ReadonlyArray<Route>, info: { title: string; version: string; description?: string }): Json {
+export function buildOpenApi(routes: ReadonlyArray<RegisteredRoute>, info: { title: string; version: string; description?: string }): Json {
   const paths: Record<string, Json> = {};
   for (const r of routes) {
     const names: string[] = [];

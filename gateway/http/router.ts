@@ -1,17 +1,17 @@
-// A small REST router on the uWS app: route table, body limits, auth by minimum role, problem+json errors.
+// A small REST router on the uWS app: route table, body limits, auth by the access table, CORS,
+// security headers, problem+json errors.
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
 import type { z } from "zod";
-import { hasRole, type Principal, type UserRole } from "../../auth/roles.ts";
+import type { Principal } from "../../auth/roles.ts";
 import { TokenCheckUnavailable, type TokenService } from "../../auth/tokens.ts";
 import { isConnectionError } from "../../store/database.ts";
+import { allows, describeAccess, routeAccess, type Access } from "../access-table.ts";
+import { CorsPolicy } from "./cors.ts";
 import { HttpError, parseInput } from "./problem.ts";
+import { withSecurityHeaders } from "./security-headers.ts";
 
+export type { Access };
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-/**
- * `public` needs no token; a user role is the minimum role required; `tracking` is ranger or
- * stronger, or a device token (API.md: devices may only call POST /api/v1/tracking*).
- */
-export type Access = "public" | UserRole | "tracking";
 
 export interface RequestContext {
   method: Method;
@@ -21,6 +21,8 @@ export interface RequestContext {
   headers: Record<string, string>;
   body: unknown;
   principal: Principal | null;
+  /** The client's address (with WT_TRUST_PROXY, the last X-Forwarded-For entry: one proxy hop), for rate limits and the audit log. */
+  ip: string;
   /**
    * Routes with `stream: true`: the raw request body as it arrives, with backpressure (the socket is
    * paused while too much is queued). Iterate it at most once. Undefined on other routes.
@@ -47,7 +49,6 @@ export interface Route {
   method: Method;
   /** Path with `:name` parameters, e.g. `/api/v1/animals/:id`. */
   path: string;
-  access: Access;
   /** One line for the API docs. */
   summary?: string;
   tags?: string[];
@@ -88,9 +89,24 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   return spec as unknown as Route;
 }
 
-interface CompiledRoute extends Route {
+/** A route as registered: its access resolved from the access table (what the docs and tests read). */
+export interface RegisteredRoute extends Route {
+  access: Access;
+}
+
+interface CompiledRoute extends RegisteredRoute {
   pattern: RegExp;
   names: string[];
+}
+
+export interface RouterOptions {
+  log?: (msg: string) => void;
+  /** Largest request body of a route without its own `bodyLimit` (WT_MAX_BODY_BYTES); 1 MiB by default. */
+  maxBodyBytes?: number;
+  /** Browser origins allowed cross-origin (WT_CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Take the client address from the last X-Forwarded-For entry (WT_TRUST_PROXY: only behind one proxy you run). */
+  trustProxy?: boolean;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -118,26 +134,37 @@ const STATUS_TEXT: Record<number, string> = {
 
 export class Router {
   private readonly routes: CompiledRoute[] = [];
+  private readonly log: (msg: string) => void;
+  private readonly bodyLimit: number;
+  private readonly trustProxy: boolean;
+  private readonly cors: CorsPolicy;
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly log: (msg: string) => void = (m) => console.error(m),
-  ) {}
+    opts: RouterOptions = {},
+  ) {
+    this.log = opts.log ?? ((m) => console.error(m));
+    this.bodyLimit = opts.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+    this.trustProxy = opts.trustProxy ?? false;
+    this.cors = new CorsPolicy(opts.corsOrigins ?? []);
+  }
 
+  /** Throws, naming the route, when the access table has no entry for it. */
   add(...routes: Route[]): this {
     for (const r of routes) {
+      const access = resolveAccess(r);
       const names: string[] = [];
       const source = r.path
         .split("/")
         .map((seg) => (seg.startsWith(":") ? (names.push(seg.slice(1)), "([^/]+)") : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
         .join("/");
-      this.routes.push({ ...r, names, pattern: new RegExp(`^${source}/?$`) });
+      this.routes.push({ ...r, access, names, pattern: new RegExp(`^${source}/?$`) });
     }
     return this;
   }
 
-  /** All registered routes (for docs and the role table test). */
-  list(): ReadonlyArray<Route> {
+  /** All registered routes, with their access from the table (for docs and the role table tests). */
+  list(): ReadonlyArray<RegisteredRoute> {
     return this.routes;
   }
 
@@ -157,6 +184,9 @@ export class Router {
     req.forEach((k, v) => {
       headers[k] = v;
     });
+    // The last X-Forwarded-For entry is the one our proxy appended; earlier ones are the client's word.
+    const forwarded = this.trustProxy ? headers["x-forwarded-for"]?.split(",").at(-1)?.trim() : undefined;
+    const ip = forwarded || Buffer.from(res.getRemoteAddressAsText()).toString() || "unknown";
     let aborted = false;
     let onAbort: (() => void) | null = null;
     res.onAborted(() => {
@@ -175,13 +205,17 @@ export class Router {
       }
       sendNow(status, text, contentType, extra, false);
     };
-    const sendNow = (status: number, body: string, contentType: string, extra: Record<string, string>, close: boolean) => {
+    // Every response, whatever sends it, gets the security headers and (allowed origins) CORS headers.
+    const writeHead = (status: number, contentType: string | null, extra: Record<string, string>) => {
+      res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
+      if (contentType !== null) res.writeHeader("Content-Type", contentType);
+      const all = withSecurityHeaders(path, { ...this.cors.responseHeaders(path, headers["origin"]), ...extra });
+      for (const [k, v] of Object.entries(all)) res.writeHeader(k, v);
+    };
+    const sendNow = (status: number, body: string, contentType: string | null, extra: Record<string, string>, close: boolean) => {
       if (aborted) return;
       res.cork(() => {
-        res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
-        res.writeHeader("Content-Type", contentType);
-        if (!("Cache-Control" in extra)) res.writeHeader("Cache-Control", "no-store");
-        for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
+        writeHead(status, contentType, extra);
         if (head) res.endWithoutBody(Buffer.byteLength(body), close);
         else res.end(body, close);
       });
@@ -189,10 +223,7 @@ export class Router {
     const sendStream = async (status: number, contentType: string, extra: Record<string, string>, pieces: AsyncIterable<string | Uint8Array>) => {
       if (aborted) return;
       res.cork(() => {
-        res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
-        res.writeHeader("Content-Type", contentType);
-        if (!("Cache-Control" in extra)) res.writeHeader("Cache-Control", "no-store");
-        for (const [k, v] of Object.entries(extra)) res.writeHeader(k, v);
+        writeHead(status, contentType, extra);
         if (head) res.endWithoutBody();
       });
       if (head) return;
@@ -226,6 +257,15 @@ export class Router {
     };
     const sendError = (err: HttpError) =>
       send(err.status, JSON.stringify(err.toProblem()), "application/problem+json", err.headers);
+    // 413: close the connection after the reply, so an oversized upload is not read (even to discard it).
+    const refuseTooLarge = (limit: number) => {
+      if (aborted) return;
+      sendNow(413, JSON.stringify(new HttpError(413, `body larger than ${limit} bytes`).toProblem()), "application/problem+json", {}, true);
+    };
+
+    const preflight = this.cors.preflight(rawMethod, path, headers);
+    if (preflight?.status === 204) return sendNow(204, "", null, preflight.headers, false);
+    if (preflight?.status === 403) return sendError(new HttpError(403, `origin ${headers["origin"]} is not allowed (WT_CORS_ORIGINS)`));
 
     const match = this.match(method, path);
     if (!match) return sendError(new HttpError(404, `no route for ${path}`));
@@ -233,12 +273,12 @@ export class Router {
       return sendError(new HttpError(405, `${method} is not allowed on ${path}`, undefined, { Allow: match.allowed.join(", ") }));
     }
     const { route, params } = match;
-    const limit = route.stream ? Infinity : (route.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    const limit = route.stream ? Infinity : (route.bodyLimit ?? this.bodyLimit);
     const declared = Number(headers["content-length"] ?? 0);
-    if (declared > limit) return sendError(new HttpError(413, `body larger than ${limit} bytes`));
+    if (declared > limit) return refuseTooLarge(limit);
 
     const respond = (raw: Buffer) =>
-      void this.run(route, { method, path, params, query, headers, body: undefined, principal: null, bodyStream: body ?? undefined }, raw)
+      void this.run(route, { method, path, params, query, headers, ip, body: undefined, principal: null, bodyStream: body ?? undefined }, raw)
         .then((reply) => {
           if (reply.stream !== undefined) {
             if (body && !body.ended) {
@@ -278,8 +318,8 @@ export class Router {
       if (tooLarge) return;
       size += chunk.byteLength;
       if (size > limit) {
-        tooLarge = true;
-        sendError(new HttpError(413, `body larger than ${limit} bytes`));
+        tooLarge = true; // a chunked body (no Content-Length) only shows its size as it arrives
+        refuseTooLarge(limit);
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0))); // uWS neuters the chunk after this callback
@@ -287,11 +327,12 @@ export class Router {
     });
   }
 
-  private async run(route: Route, ctx: RequestContext, raw: Buffer): Promise<Reply> {
+  private async run(route: RegisteredRoute, ctx: RequestContext, raw: Buffer): Promise<Reply> {
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail in a query.
     if (Object.values(ctx.params).some((v) => v.includes("\0"))) throw new HttpError(404, `no such resource: ${ctx.path.replace(/\0|%00/g, "")}`);
     for (const [k, v] of ctx.query) if (v.includes("\0")) throw new HttpError(400, "invalid query", [{ path: k, message: "must not contain NUL characters" }]);
-    if (route.access !== "public") {
+    const access = route.access;
+    if (access !== "public") {
       const auth = ctx.headers["authorization"] ?? "";
       const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
       const principal = await this.tokens.verify(token).catch((err: unknown) => {
@@ -303,13 +344,7 @@ export class Router {
           "WWW-Authenticate": 'Bearer realm="wildlife-tracker"',
         });
       }
-      const allowed =
-        route.access === "tracking"
-          ? principal.role === "collar" || principal.role === "gateway" || hasRole(principal, "ranger")
-          : hasRole(principal, route.access);
-      if (!allowed) {
-        throw new HttpError(403, route.access === "tracking" ? "this endpoint needs a device token or role ranger or stronger" : `this endpoint needs role ${route.access} or stronger`);
-      }
+      if (!allows(access, principal)) throw new HttpError(403, `this endpoint needs ${describeAccess(access)}`);
       ctx.principal = principal;
     }
     if (route.stream && /^multipart\//i.test(ctx.headers["content-type"] ?? "")) {
@@ -353,6 +388,13 @@ export class Router {
     }
     return allowed.length ? { allowed } : null;
   }
+}
+
+/** A route's access: its entry in gateway/access-table.ts, the one place that says who may call what. */
+function resolveAccess(r: Route): Access {
+  const access = routeAccess(r.method, r.path);
+  if (access === undefined) throw new Error(`route ${r.method} ${r.path} has no entry in gateway/access-table.ts: add one (its minimum role)`);
+  return access;
 }
 
 /** Path of the first string (key or value) holding a NUL character, or null. */

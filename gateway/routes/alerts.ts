@@ -21,7 +21,6 @@ export function alertRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/alerts",
-      access: "viewer",
       summary: "List alerts, newest first; filter by kind, animal, time window [from, to) and acknowledged or not",
       tags: ["alerts"],
       query: AlertsQuery,
@@ -33,7 +32,6 @@ export function alertRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/alerts/:id/ack",
-      access: "ranger",
       summary: "Acknowledge an alert (idempotent: the first acknowledgement is kept)",
       tags: ["alerts"],
       handler: async (ctx) => {

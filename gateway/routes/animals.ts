@@ -89,7 +89,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/animals",
-      access: "manager",
       summary: "Register an animal",
       body: NewAnimal,
       handler: async (ctx) => {
@@ -105,7 +104,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals",
-      access: "viewer",
       summary: "List animals (filters: species, status, herd, family, q)",
       query: AnimalFilters,
       handler: async (ctx) => ({ body: await listAnimals(s.db, ctx.q, ctx.q.limit, cursorValue(ctx.q.cursor, idCursor)) }),
@@ -113,7 +111,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals/:id",
-      access: "viewer",
       summary: "Read an animal, with its live position when it is active",
       handler: async (ctx) => {
         const animal = await getAnimal(s.db, ctx.params.id!);
@@ -124,7 +121,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "PUT",
       path: "/api/v1/animals/:id",
-      access: "manager",
       summary: "Replace an animal: every field is required (sex, family_id, health_status may be null)",
       body: AnimalReplace,
       handler: async (ctx) => ({ body: await change(ctx.params.id!, () => ctx.body) }),
@@ -132,7 +128,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "PATCH",
       path: "/api/v1/animals/:id",
-      access: "manager",
       summary: "Update some fields of an animal (family_id: null takes it out of its family)",
       body: AnimalPatch,
       handler: async (ctx) => ({ body: await change(ctx.params.id!, (old) => ({ ...old, ...definedOnly(ctx.body) })) }),
@@ -140,7 +135,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "DELETE",
       path: "/api/v1/animals/:id",
-      access: "manager",
       summary:
         "Delete an animal. Refused with 409 (detail names the collar deployments and counts the stored fixes and observations) while any exist: set status to inactive, deceased or relocated instead",
       handler: (ctx) => guardedDelete(s, "animal", ctx.params.id!, deleteAnimal, animalBlockers),
@@ -148,7 +142,6 @@ export function animalRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals/:id/track",
-      access: "viewer",
       summary: "An animal's stored fixes in [from, to), oldest first",
       query: TrackQuery,
       handler: async (ctx) => {

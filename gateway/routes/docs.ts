@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { buildOpenApi } from "../http/openapi.ts";
 import { notFound } from "../http/problem.ts";
-import type { Route } from "../http/router.ts";
+import type { RegisteredRoute, Route } from "../http/router.ts";
+import { DOCS_PAGE_CSP } from "../http/security-headers.ts";
 
 const require = createRequire(import.meta.url);
 const UI_DIR = path.dirname(require.resolve("swagger-ui-dist/package.json"));
@@ -18,18 +19,17 @@ const PAGE = `<!doctype html>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/init.js"></script></body></html>`;
-// Inline scripts would need a CSP exception later: the initialiser is served as a file.
+// The initialiser is served as a file: an inline script would need a CSP exception (DOCS_PAGE_CSP).
 const INIT = `window.ui = SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#ui", deepLinking: true, persistAuthorization: true });`;
 
 /** Routes for the docs; `all` is read lazily so the document covers every route, these included. */
-export function docsRoutes(all: () => ReadonlyArray<Route>, version: string): Route[] {
+export function docsRoutes(all: () => ReadonlyArray<RegisteredRoute>, version: string): Route[] {
   let doc: string | null = null;
   const assets = new Map<string, string>();
   return [
     {
       method: "GET",
       path: "/api/openapi.json",
-      access: "public",
       summary: "This API as an OpenAPI 3.1 document",
       tags: ["docs"],
       handler: () => {
@@ -37,12 +37,17 @@ export function docsRoutes(all: () => ReadonlyArray<Route>, version: string): Ro
         return { text: doc, contentType: "application/json" };
       },
     },
-    { method: "GET", path: "/api/docs", access: "public", summary: "Interactive API docs", tags: ["docs"], handler: () => ({ text: PAGE, contentType: "text/html; charset=utf-8" }) },
-    { method: "GET", path: "/api/docs/init.js", access: "public", summary: "Docs page script", tags: ["docs"], handler: () => ({ text: INIT, contentType: "application/javascript; charset=utf-8" }) },
+    {
+      method: "GET",
+      path: "/api/docs",
+      summary: "Interactive API docs",
+      tags: ["docs"],
+      handler: () => ({ text: PAGE, contentType: "text/html; charset=utf-8", headers: { "Content-Security-Policy": DOCS_PAGE_CSP } }),
+    },
+    { method: "GET", path: "/api/docs/init.js", summary: "Docs page script", tags: ["docs"], handler: () => ({ text: INIT, contentType: "application/javascript; charset=utf-8" }) },
     {
       method: "GET",
       path: "/api/docs/:asset",
-      access: "public",
       summary: "Docs page assets (bundled from swagger-ui-dist)",
       tags: ["docs"],
       handler: (ctx) => {

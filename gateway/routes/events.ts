@@ -59,7 +59,6 @@ export function eventRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/events/nearby",
-      access: "viewer",
       summary:
         "Events within radius_m of (lat, lon) and in [from, to), nearest first, each with distance_m (great-circle distance on the mean-radius sphere, PostGIS ST_DWithin on geography)",
       tags: ["events"],
@@ -77,7 +76,6 @@ export function eventRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/events",
-      access: "viewer",
       summary: "List events, newest first (filters: family, from, to)",
       tags: ["events"],
       query: EventQuery,

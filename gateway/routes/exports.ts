@@ -46,7 +46,6 @@ export function exportRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals/:id/track.geojson",
-      access: "viewer",
       summary: "An animal's track in [from, to) as GeoJSON: one LineString of the in-order, non-suspect fixes, then one Point per fix (streamed)",
       tags: ["animals"],
       query: ExportQuery,
@@ -64,7 +63,6 @@ export function exportRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals/:id/track.csv",
-      access: "viewer",
       summary:
         "An animal's track in [from, to) as Movebank CSV (event-id, visible, timestamp `yyyy-MM-dd HH:mm:ss.SSS` UTC, location-long, location-lat, gps:hdop, gps:satellite-count, ground-speed m/s, heading, height-above-msl, battery-charge-percent, external-temperature, activity-count, sensor-type, tag-local-identifier, individual-local-identifier, individual-taxon-canonical-name); streamed",
       tags: ["animals"],

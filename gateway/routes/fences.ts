@@ -57,7 +57,6 @@ function fenceRoutes(s: Services, kind: FenceKind, base: string, label: string):
     route({
       method: "POST",
       path: `/api/v1${base}`,
-      access: "manager",
       summary: `Create a ${label} (Polygon or MultiPolygon with holes, or LineString + width_m); applies to live tracking at once`,
       tags: [tag],
       body: NewFenceBody,
@@ -72,7 +71,6 @@ function fenceRoutes(s: Services, kind: FenceKind, base: string, label: string):
     route({
       method: "GET",
       path: `/api/v1${base}`,
-      access: "viewer",
       summary: `List ${label}s`,
       tags: [tag],
       query: ListQuery,
@@ -81,7 +79,6 @@ function fenceRoutes(s: Services, kind: FenceKind, base: string, label: string):
     route({
       method: "GET",
       path: `/api/v1${base}/:id`,
-      access: "viewer",
       summary: `Read a ${label}`,
       tags: [tag],
       handler: async (ctx) => {
@@ -93,7 +90,6 @@ function fenceRoutes(s: Services, kind: FenceKind, base: string, label: string):
     route({
       method: "PATCH",
       path: `/api/v1${base}/:id`,
-      access: "manager",
       summary: `Change a ${label}'s name, geometry (with width_m for a LineString) or rules; applies live`,
       tags: [tag],
       body: FencePatch,
@@ -116,7 +112,6 @@ function fenceRoutes(s: Services, kind: FenceKind, base: string, label: string):
     route({
       method: "DELETE",
       path: `/api/v1${base}/:id`,
-      access: "manager",
       summary: `Delete a ${label}; applies live`,
       tags: [tag],
       handler: async (ctx) => {
@@ -135,7 +130,6 @@ export function fenceRoutesAll(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/geofences/query",
-      access: "viewer",
       summary: "Which corridors and risk zones contain each point, in point order (the engine's own index; points on a border count as inside)",
       tags: ["geofences"],
       body: QueryBody,

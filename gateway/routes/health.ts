@@ -4,11 +4,10 @@ import type { Services } from "../services.ts";
 
 export function healthRoutes(s: Services): Route[] {
   return [
-    { method: "GET", path: "/health", access: "public", summary: "Alive", handler: () => ({ body: { status: "ok" } }) },
+    { method: "GET", path: "/health", summary: "Alive", handler: () => ({ body: { status: "ok" } }) },
     {
       method: "GET",
       path: "/health/ready",
-      access: "public",
       summary: "Ready: database, writer and Redis (503 with Retry-After when not)",
       responses: { 200: { description: "Ready" }, 503: { description: "Not ready" } },
       handler: async () => {
@@ -22,7 +21,6 @@ export function healthRoutes(s: Services): Route[] {
     {
       method: "GET",
       path: "/metrics",
-      access: "public",
       summary: "Prometheus metrics",
       responses: { 200: { description: "Prometheus text format", contentType: "text/plain" } },
       handler: async () => ({ text: await s.metrics.text(), contentType: s.metrics.registry.contentType }),

@@ -87,7 +87,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/herds",
-      access: "manager",
       summary: "Create a herd",
       tags: ["herds"],
       body: NewHerd,
@@ -96,7 +95,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/herds",
-      access: "viewer",
       summary: "List herds (by id)",
       tags: ["herds"],
       query: ListQuery,
@@ -105,7 +103,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/herds/:id",
-      access: "viewer",
       summary: "Read a herd with its families (the herd → family mapping is cached; writes invalidate it)",
       tags: ["herds"],
       handler: async (ctx) => {
@@ -118,7 +115,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "PATCH",
       path: "/api/v1/herds/:id",
-      access: "manager",
       summary: "Update a herd's species_name and/or name (name: null clears it)",
       tags: ["herds"],
       body: HerdPatch,
@@ -132,7 +128,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "DELETE",
       path: "/api/v1/herds/:id",
-      access: "manager",
       summary: "Delete a herd. Refused with 409 (detail names the blocking families) while families belong to it; no cascade, no soft delete",
       tags: ["herds"],
       handler: async (ctx) => afterWrite(await guardedDelete(s, "herd", ctx.params.id!, deleteHerd, herdBlockers), s),
@@ -140,7 +135,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/families",
-      access: "manager",
       summary: "Create a family in a herd",
       tags: ["families"],
       body: NewFamily,
@@ -159,7 +153,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/families",
-      access: "viewer",
       summary: "List families, by id (filter: herd)",
       tags: ["families"],
       query: FamilyQuery,
@@ -168,7 +161,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/families/:id",
-      access: "viewer",
       summary: "Read a family",
       tags: ["families"],
       handler: async (ctx) => ({ body: await requireFamily(ctx.params.id!) }),
@@ -176,7 +168,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "PATCH",
       path: "/api/v1/families/:id",
-      access: "manager",
       summary: "Rename a family and/or move it to another herd (its animals follow)",
       tags: ["families"],
       body: FamilyPatch,
@@ -199,7 +190,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "DELETE",
       path: "/api/v1/families/:id",
-      access: "manager",
       summary:
         "Delete a family. Refused with 409 (detail counts the blocking animals, observations and events) while any refer to it; no cascade, no soft delete",
       tags: ["families"],
@@ -208,7 +198,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/families/:id/observations",
-      access: "ranger",
       summary: "Record an observation of a family (observer = the caller): size = animals counted, health = 0–10 body-condition score",
       tags: ["families", "observations"],
       body: FamilyObservationBody,
@@ -226,7 +215,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/families/:id/observations",
-      access: "viewer",
       summary: "A family's observations, newest first (filters: from, to)",
       tags: ["families", "observations"],
       query: FamilyTimeQuery,
@@ -240,7 +228,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/families/:id/events",
-      access: "ranger",
       summary: "Report an event concerning a family (reporter = the caller)",
       tags: ["families", "events"],
       body: NewEventBody,
@@ -258,7 +245,6 @@ export function herdRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/families/:id/events",
-      access: "viewer",
       summary: "A family's events, newest first (filters: from, to)",
       tags: ["families", "events"],
       query: FamilyTimeQuery,

@@ -44,7 +44,6 @@ export function importRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/tracking/import",
-      access: "tracking",
       summary:
         "Import a Movebank CSV (streamed, any size; send it as the raw body, e.g. Content-Type: text/csv). Columns timestamp, location-long, location-lat required; gps:hdop, gps:satellite-count, ground-speed (m/s), heading, height-above-msl, battery-charge-percent, external-temperature, activity-count, tag-local-identifier used; others ignored; NA/empty accepted. Rows go to ?collar=, to ?animal_id='s current collar, or to their tag-local-identifier",
       tags: ["tracking"],

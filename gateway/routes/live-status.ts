@@ -90,7 +90,6 @@ export function liveStatusRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/animals/live_status",
-      access: "viewer",
       summary: `Latest position and movement metrics of every active animal. ${NOTE}`,
       tags: ["animals", "live"],
       query: LiveQuery,
@@ -100,7 +99,6 @@ export function liveStatusRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/tracking/live_tracking",
-      access: "viewer",
       summary: `Full pipeline state per active animal: the live position as broadcast on /live, plus model fields. ${NOTE}`,
       tags: ["tracking", "live"],
       query: LiveQuery,

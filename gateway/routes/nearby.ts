@@ -24,7 +24,6 @@ export function nearbyRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/nearby/animals",
-      access: "viewer",
       summary:
         "Animals whose latest live position is within radius_m metres (great circle) of lat, lon, nearest first, with distance_m. From the in-memory spatial index of live positions (every position accepted since the server started)",
       tags: ["nearby"],
@@ -44,7 +43,6 @@ export function nearbyRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/nearby/families",
-      access: "viewer",
       summary:
         "Families within radius_m metres of lat, lon, nearest first. A family's position is the centroid of its members' latest live positions (source live), else its latest observation (source observation)",
       tags: ["nearby"],

@@ -42,7 +42,6 @@ export function overtimeRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/overtime",
-      access: "viewer",
       summary:
         "Per time bucket (15m, 1h, 6h, 1d, 7d; buckets start at a Monday 00:00 UTC origin) in [from, to) (at most 366 days; default the 7 days before to, to defaults to now): fixes, animals, distance_m (sum of steps), mean_speed (km/h, mean derived speed), observations, mean_size, mean_health; filters herd, family, animal. Only buckets with data are listed",
       tags: ["overtime"],

@@ -139,7 +139,6 @@ export function trackingRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/tracking",
-      access: "tracking",
       summary:
         "Submit one fix (same fields and validation as /ingest; collar implied by a collar token). Answered after commit: stored, duplicate (already stored) or quarantined (collar unknown or not deployed)",
       tags: ["tracking"],
@@ -165,7 +164,6 @@ export function trackingRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/tracking/bulk_upload",
-      access: "tracking",
       summary: `Submit up to ${MAX_BULK_FIXES} fixes; per-item result in input order (stored, duplicate, quarantined, invalid with errors) after commit. Invalid items never stop the others`,
       tags: ["tracking"],
       body: z.array(z.unknown()).max(MAX_BULK_FIXES, `at most ${MAX_BULK_FIXES} fixes per upload`).describe("array of fixes, each as in POST /tracking"),
@@ -210,7 +208,6 @@ export function trackingRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/tracking",
-      access: "viewer",
       summary: "Stored fixes, oldest first, filtered by animal, time window [from, to) and bbox=west,south,east,north",
       tags: ["tracking"],
       query: TrackingQuery,
@@ -222,7 +219,6 @@ export function trackingRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/tracking/by_animal",
-      access: "viewer",
       summary: "One animal's stored fixes, oldest first (optional from, to)",
       tags: ["tracking"],
       query: ByAnimalQuery,

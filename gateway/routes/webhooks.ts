@@ -43,7 +43,6 @@ export function webhookRoutes(s: Services, opts: { allowPrivate: boolean } = { a
     route({
       method: "POST",
       path: "/api/v1/webhooks",
-      access: "manager",
       summary:
         "Register a webhook: each matching alert is POSTed as JSON with X-WT-Signature: sha256=<hex HMAC-SHA256(secret, body)>; " +
         "the URL may not name a link-local (cloud metadata) address, nor a private one unless the server allows it",
@@ -54,7 +53,6 @@ export function webhookRoutes(s: Services, opts: { allowPrivate: boolean } = { a
     route({
       method: "GET",
       path: "/api/v1/webhooks",
-      access: "manager",
       summary: "List webhooks (the secret only as a hint)",
       tags: ["webhooks"],
       query: ListQuery,
@@ -63,7 +61,6 @@ export function webhookRoutes(s: Services, opts: { allowPrivate: boolean } = { a
     route({
       method: "DELETE",
       path: "/api/v1/webhooks/:id",
-      access: "manager",
       summary: "Delete a webhook: no further deliveries (its pending and failed ones become cancelled); its delivery log stays readable",
       tags: ["webhooks"],
       handler: async (ctx) => {
@@ -74,7 +71,6 @@ export function webhookRoutes(s: Services, opts: { allowPrivate: boolean } = { a
     route({
       method: "GET",
       path: "/api/v1/webhooks/:id/deliveries",
-      access: "manager",
       summary:
         "A webhook's delivery log, newest first (status pending, delivered, failed (will retry), dead (gave up) or cancelled (the webhook was deleted before it was delivered))",
       tags: ["webhooks"],

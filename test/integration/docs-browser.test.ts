@@ -1,14 +1,13 @@
 // The interactive API docs page in a real browser (Debian's Chromium): it renders every operation
 // from /api/openapi.json and loads nothing from outside this server (it works offline).
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { canRunBrowser, launchChromium } from "../helpers/browser.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("API docs page in Chromium", () => {
+describe.skipIf(!canRunBrowser)("API docs page in Chromium", () => {
   let db: TestDatabase;
   let t: TestServer;
   let browser: Browser;
@@ -16,10 +15,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)("API docs page in Chro
   beforeAll(async () => {
     db = await createTestDatabase("postgres");
     t = await startTestServer(db);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
