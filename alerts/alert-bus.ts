@@ -34,6 +34,8 @@ export interface AlertingDeps {
   outboxPollMs?: number;
   /** Outbox rows younger than this are left to the process appending them. Default 10,000 ms. */
   outboxGraceMs?: number;
+  /** Events a second per /alerts socket (WT_SOCKET_MSG_RATE). */
+  socketMsgRate?: number;
 }
 
 export interface AlertingMetrics {
@@ -72,7 +74,7 @@ export interface Alerting {
 export function startAlerting(deps: AlertingDeps): Alerting {
   const log = deps.log ?? ((l: string) => console.error(l));
   if (deps.io && !deps.tokens) throw new Error("startAlerting: tokens are required with io (the /alerts namespace authenticates sockets)");
-  const nsp = deps.io && deps.tokens ? new AlertsNamespace(deps.io, deps.tokens) : null;
+  const nsp = deps.io && deps.tokens ? new AlertsNamespace(deps.io, deps.tokens, deps.socketMsgRate) : null;
   const dispatcher = new WebhookDispatcher(deps.db, { log, ...deps.webhooks }).start();
   const stream = deps.stream ?? ALERT_STREAM;
   const redis = deps.redis ?? null;

@@ -10,6 +10,11 @@ export class DeviceTokenCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** A token revoked through this node stops working here at once (other nodes: within ttlMs). */
+  forget(jti: string): void {
+    this.seen.delete(jti);
+  }
+
   /** Active per the database; within ttl from memory; during an outage a once-confirmed token stays valid. */
   async isActive(jti: string): Promise<boolean> {
     const confirmed = this.seen.get(jti);

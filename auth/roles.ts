@@ -15,6 +15,8 @@ export interface Principal {
   gateway?: string;
   /** Token id (JWT jti) for revocable tokens. */
   tokenId?: string;
+  /** User tokens: the login session (logout ends it). */
+  session?: string;
 }
 
 export function isUserRole(role: Role): role is UserRole {

@@ -1,6 +1,13 @@
-// Token verification and device token minting (jose, HS256 pinned: no `none`, no algorithm confusion).
+// Token verification and minting (jose, HS256 pinned: no `none`, no algorithm confusion; `iss`, `aud`,
+// `exp` checked). Key rotation: tokens carry a `kid` (a digest of the key); the current key signs,
+// the current and previous keys (WT_JWT_PREVIOUS_SECRETS) verify. Tokens without a `kid` (device
+// tokens minted before rotation existed) are tried against each key.
+//
+// User access tokens are short-lived and bound to a login session (`sid`): each verification checks
+// the session is still open and takes the user's role as it is now (briefly cached), so logout, a
+// reused refresh token, disabling or a role change take effect at once, not after 15 minutes.
 import { timingSafeEqual, createHash, randomUUID } from "node:crypto";
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, decodeProtectedHeader, jwtVerify } from "jose";
 import { isUserRole, type Principal, type Role, type UserRole } from "./roles.ts";
 
 export const TOKEN_ISSUER = "wildlife-tracker";
@@ -22,15 +29,43 @@ export class TokenCheckUnavailable extends Error {
 export interface TokenServiceOptions {
   adminToken: string;
   jwtSecret: Uint8Array;
+  /** Earlier signing keys, still accepted for verification. */
+  previousSecrets?: Uint8Array[];
   /** Looks up whether a device token id was revoked or never issued. */
   isDeviceTokenActive: (jti: string) => Promise<boolean>;
+  /** The role a user session grants now, or null when it is over (logged out, revoked, user not active). */
+  sessionRole?: (sid: string) => Promise<UserRole | null>;
+}
+
+/** A key's id: the first 12 characters of its SHA-256 (base64url); reveals nothing usable about the key. */
+export function keyId(key: Uint8Array): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, 12);
 }
 
 export class TokenService {
   private readonly adminDigest: Buffer;
+  private readonly keys: Map<string, Uint8Array>;
+  private readonly currentKid: string;
 
   constructor(private readonly opts: TokenServiceOptions) {
     this.adminDigest = digest(opts.adminToken);
+    this.currentKid = keyId(opts.jwtSecret);
+    this.keys = new Map([[this.currentKid, opts.jwtSecret]]);
+    for (const k of opts.previousSecrets ?? []) if (!this.keys.has(keyId(k))) this.keys.set(keyId(k), k);
+  }
+
+  /** The keys to try for a token: the one its kid names, or (no kid) every key; none for an unknown kid or another algorithm. */
+  private keysFor(token: string): Uint8Array[] {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      return [];
+    }
+    if (header.alg !== "HS256") return [];
+    if (header.kid === undefined) return [...this.keys.values()];
+    const key = typeof header.kid === "string" ? this.keys.get(header.kid) : undefined;
+    return key ? [key] : [];
   }
 
   /**
@@ -43,23 +78,34 @@ export class TokenService {
     // Compare digests so the comparison is constant-time whatever the lengths.
     if (timingSafeEqual(digest(token), this.adminDigest)) return { role: "admin", subject: "admin-token" };
     if (token.split(".").length !== 3) return null;
-    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
-    try {
-      ({ payload } = await jwtVerify(token, this.opts.jwtSecret, {
-        algorithms: ["HS256"],
-        issuer: TOKEN_ISSUER,
-        audience: [DEVICE_AUDIENCE, USER_AUDIENCE],
-        requiredClaims: ["iat"],
-      }));
-    } catch {
-      return null;
+    let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"] | null = null;
+    for (const key of this.keysFor(token)) {
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ["HS256"],
+          issuer: TOKEN_ISSUER,
+          audience: [DEVICE_AUDIENCE, USER_AUDIENCE],
+          requiredClaims: ["iat"],
+        }));
+        break;
+      } catch {
+        // next key (only tokens without a kid have more than one)
+      }
     }
+    if (payload === null) return null;
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (audiences.includes(USER_AUDIENCE)) {
-      // User access token: short-lived (exp required), role from the token.
-      const role = payload.role;
-      if (typeof payload.exp !== "number" || typeof payload.sub !== "string" || !isUserRole(role as Role)) return null;
-      return { role: role as UserRole, subject: payload.sub };
+      // User access token: short-lived (exp required) and bound to an open session.
+      if (typeof payload.exp !== "number" || typeof payload.sub !== "string" || typeof payload.sid !== "string" || !isUserRole(payload.role as Role)) return null;
+      if (!this.opts.sessionRole) return null;
+      let role: UserRole | null;
+      try {
+        role = await this.opts.sessionRole(payload.sid);
+      } catch (err) {
+        throw new TokenCheckUnavailable(err);
+      }
+      if (role === null) return null;
+      return { role, subject: payload.sub, session: payload.sid };
     }
     const jti = payload.jti;
     if (!jti) return null;
@@ -79,10 +125,10 @@ export class TokenService {
     return null;
   }
 
-  /** Signs a short-lived user access token carrying the user's role. */
-  async signAccess(user: { sub: string; role: UserRole }, ttlSeconds = ACCESS_TOKEN_TTL_S): Promise<string> {
-    return new SignJWT({ role: user.role })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+  /** Signs a short-lived user access token for a session (the role claim is informational: the session decides). */
+  async signAccess(user: { sub: string; role: UserRole; sid: string }, ttlSeconds = ACCESS_TOKEN_TTL_S): Promise<string> {
+    return new SignJWT({ role: user.role, sid: user.sid })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: this.currentKid })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(USER_AUDIENCE)
       .setSubject(user.sub)
@@ -94,7 +140,7 @@ export class TokenService {
   /** Signs a long-lived device token (collars live in the field for years; revocation is by jti). */
   async signDevice(claims: DeviceTokenClaims, jti: string = randomUUID()): Promise<{ token: string; jti: string }> {
     const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: this.currentKid })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(DEVICE_AUDIENCE)
       .setSubject(claims.kind === "collar" ? `collar:${claims.collar}` : `gateway:${claims.gateway}`)

@@ -34,11 +34,28 @@ const EnvSchema = z.object({
   WT_SHUTDOWN_TIMEOUT_S: positiveInt(30),
   WT_ANALYZERS: bool01.optional(),
   WT_WEBHOOK_ALLOW_PRIVATE: bool01.optional(),
+  // People and permissions.
+  WT_JWT_PREVIOUS_SECRETS: z
+    .string()
+    .refine((v) => v.split(",").every((k) => k.trim().length >= 32), "must be comma-separated keys of at least 32 characters each")
+    .optional(),
+  WT_CORS_ORIGINS: z
+    .string()
+    .refine((v) => v.split(",").every((o) => /^https?:\/\/[^/\s,]+$/.test(o.trim())), "must be comma-separated origins like https://dashboard.example.org")
+    .optional(),
+  WT_TRUST_PROXY: bool01.optional(),
+  WT_SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  WT_OTP_FROM: z.string().min(3).default("Wildlife Tracker <no-reply@localhost>"),
+  WT_OTP_WEBHOOK_URL: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
+  WT_OTP_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  WT_INGEST_MSG_RATE: positiveInt(50),
+  WT_SOCKET_MSG_RATE: positiveInt(20),
+  WT_MAX_BODY_BYTES: positiveInt(1_048_576),
 });
 
 export type Env = z.input<typeof EnvSchema>;
 
-const SECRETS = new Set(["WT_ADMIN_TOKEN", "WT_JWT_SECRET"]);
+const SECRETS = new Set(["WT_ADMIN_TOKEN", "WT_JWT_SECRET", "WT_JWT_PREVIOUS_SECRETS", "WT_OTP_WEBHOOK_SECRET"]);
 
 /** A value for an error line: secrets hidden, passwords in URLs masked. */
 function shown(name: string, value: string): string {
@@ -68,6 +85,22 @@ export interface Config {
   analyzers: boolean;
   /** Webhooks may target private addresses (loopback, RFC 1918, CGNAT, IPv6 ULA). */
   webhookAllowPrivate: boolean;
+  /** Older signing keys still accepted for verification (key rotation). */
+  jwtPreviousSecrets: string[];
+  /** Browser origins allowed cross-origin (CORS); empty: same-origin only. */
+  corsOrigins: string[];
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean;
+  smtpUrl: string | undefined;
+  otpFrom: string;
+  otpWebhookUrl: string | undefined;
+  otpWebhookSecret: string | undefined;
+  /** Messages per second per /ingest connection (burst: twice that). */
+  ingestMsgRate: number;
+  /** Events per second per Socket.IO client (burst: twice that). */
+  socketMsgRate: number;
+  /** Largest accepted REST request body (413 above). */
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +125,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(lines);
   }
   const e = parsed.data;
+  const missing: string[] = [];
+  if (e.WT_OTP_SENDER === "smtp" && !e.WT_SMTP_URL) missing.push("invalid configuration: WT_SMTP_URL: required when WT_OTP_SENDER=smtp");
+  if (e.WT_OTP_SENDER === "webhook" && !e.WT_OTP_WEBHOOK_URL) missing.push("invalid configuration: WT_OTP_WEBHOOK_URL: required when WT_OTP_SENDER=webhook");
+  if (missing.length) throw new ConfigError(missing);
+  const list = (v: string | undefined) => (v ? v.split(",").map((x) => x.trim()).filter((x) => x !== "") : []);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -113,6 +151,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.WT_SHUTDOWN_TIMEOUT_S * 1000,
     analyzers: e.WT_ANALYZERS ?? true,
     webhookAllowPrivate: e.WT_WEBHOOK_ALLOW_PRIVATE ?? false,
+    jwtPreviousSecrets: list(e.WT_JWT_PREVIOUS_SECRETS),
+    corsOrigins: list(e.WT_CORS_ORIGINS),
+    trustProxy: e.WT_TRUST_PROXY ?? false,
+    smtpUrl: e.WT_SMTP_URL,
+    otpFrom: e.WT_OTP_FROM,
+    otpWebhookUrl: e.WT_OTP_WEBHOOK_URL,
+    otpWebhookSecret: e.WT_OTP_WEBHOOK_SECRET,
+    ingestMsgRate: e.WT_INGEST_MSG_RATE,
+    socketMsgRate: e.WT_SOCKET_MSG_RATE,
+    maxBodyBytes: e.WT_MAX_BODY_BYTES,
   };
 }
 
@@ -126,7 +174,17 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_ADMIN_TOKEN", "static bearer token with role admin", "generated on first start, stored in WT_DATA_DIR/admin-token"],
   ["WT_JWT_SECRET", "key for signing tokens (≥ 32 chars)", "generated on first start, stored in WT_DATA_DIR/jwt-secret"],
   ["WT_DEMO", "1 runs the built-in simulated herds against the server", "1 when DATABASE_URL is unset, else 0"],
-  ["WT_OTP_SENDER", "outbox | smtp | webhook", "outbox"],
+  ["WT_OTP_SENDER", "how one-time codes reach users: outbox (JSON lines in WT_DATA_DIR/outbox.jsonl) | smtp | webhook", "outbox"],
+  ["WT_SMTP_URL", "SMTP server for WT_OTP_SENDER=smtp, smtp[s]://user:password@host:port", "unset"],
+  ["WT_OTP_FROM", "sender address of OTP e-mails", "Wildlife Tracker <no-reply@localhost>"],
+  ["WT_OTP_WEBHOOK_URL", "URL that receives {to,code,purpose,ts} for WT_OTP_SENDER=webhook (e.g. an SMS gateway)", "unset"],
+  ["WT_OTP_WEBHOOK_SECRET", "HMAC-SHA256 key for the OTP webhook's X-WT-Signature (≥ 16 chars)", "unset: unsigned"],
+  ["WT_JWT_PREVIOUS_SECRETS", "comma-separated earlier WT_JWT_SECRET values still accepted for verification (key rotation)", "unset"],
+  ["WT_CORS_ORIGINS", "comma-separated browser origins allowed cross-origin (REST and Socket.IO)", "unset: same-origin only"],
+  ["WT_TRUST_PROXY", "1 takes the client address from the last X-Forwarded-For entry (only behind one reverse proxy you run)", "0"],
+  ["WT_INGEST_MSG_RATE", "messages per second per /ingest connection (burst twice that); more get rate_limited", "50"],
+  ["WT_SOCKET_MSG_RATE", "events per second per Socket.IO client (burst twice that)", "20"],
+  ["WT_MAX_BODY_BYTES", "largest REST request body; larger ones get 413 without being read", "1048576"],
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
   ["WT_OFFLINE_CHECK_S", "how often deployed collars are checked for silence (collar_offline)", "60"],

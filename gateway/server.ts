@@ -5,6 +5,9 @@ import { Redis } from "ioredis";
 import { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import { loadSecrets } from "../auth/secrets.ts";
 import { TokenService } from "../auth/tokens.ts";
+import { AccountService } from "../auth/accounts.ts";
+import { createOtpSender } from "../auth/otp-senders/index.ts";
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from "../auth/rate-limit.ts";
 import { ActorSystem } from "../engine/actor-system.ts";
 import { FenceSet } from "../engine/fence-set.ts";
 import { FenceIndex } from "../engine/fences/index.ts";
@@ -30,10 +33,11 @@ import { PgSnapshotStore } from "../store/snapshot-store.ts";
 import { startAlerting, type Alerting, type StoredAlert } from "../alerts/alert-bus.ts";
 import { startOfflineChecks } from "../alerts/offline-checks.ts";
 import type { DispatcherOptions } from "../alerts/webhook-dispatcher.ts";
+import type { AuthLimits } from "./routes/auth-limits.ts";
 import { buildApp, listen } from "./app.ts";
 import { IngestGateway } from "./ingest.ts";
 import { EngineMetrics } from "./metrics.ts";
-import type { Route } from "./http/router.ts";
+import type { RegisteredRoute } from "./http/router.ts";
 import type { Services } from "./services.ts";
 
 export interface RunningServer {
@@ -44,7 +48,7 @@ export interface RunningServer {
   db: Database;
   services: Services;
   /** Every REST route (for docs and role-table tests). */
-  routes: () => ReadonlyArray<Route>;
+  routes: () => ReadonlyArray<RegisteredRoute>;
   /** Graceful shutdown; resolves when everything acknowledged is stored and snapshots are written. */
   close(): Promise<void>;
 }
@@ -55,6 +59,8 @@ export interface StartOptions {
   database?: Database;
   /** Webhook dispatcher tuning (tests shorten the backoff). */
   webhooks?: DispatcherOptions;
+  /** Auth endpoint rate limits (tests shorten the windows). */
+  authLimits?: AuthLimits;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -68,9 +74,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const secrets = await loadSecrets({ dataDir: config.dataDir, adminToken: config.adminToken, jwtSecret: config.jwtSecret });
   const deviceTokens = new DeviceTokenCache((jti) => isDeviceTokenActive(db, jti));
-  const tokens = new TokenService({ adminToken: secrets.adminToken, jwtSecret: secrets.jwtSecret, isDeviceTokenActive: (jti) => deviceTokens.isActive(jti) });
+  const otpSender = createOtpSender(config);
+  // The token service asks the account service whether a user session is still open; the account
+  // service signs with the token service: bound through closures.
+  const accounts: AccountService = new AccountService(db, () => tokens, otpSender, secrets.jwtSecret, log);
+  const tokens = new TokenService({
+    adminToken: secrets.adminToken,
+    jwtSecret: secrets.jwtSecret,
+    previousSecrets: config.jwtPreviousSecrets.map((k) => new TextEncoder().encode(k)),
+    isDeviceTokenActive: (jti) => deviceTokens.isActive(jti),
+    sessionRole: (sid) => accounts.sessionRole(sid),
+  });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
   if (redis) await redis.connect().catch((err: Error) => log(`redis: ${err.message} (will keep retrying)`));
+  const limiter: RateLimiter = redis ? new RedisRateLimiter(redis, { log }) : new MemoryRateLimiter();
 
   const registry = new Registry();
   for (const p of await loadProfiles(db)) registry.setProfile(p);
@@ -139,6 +156,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     liveIndex,
     registry,
     tokens,
+    accounts,
+    limiter,
+    authLimits: opts.authLimits,
+    deviceTokens,
     pipeline,
     metrics,
     livePosition: (animal) => actors.livePosition(animal),
@@ -189,16 +210,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // Fixes not yet stored anywhere: in actor mailboxes (activations wait on the database too) or the writer.
     writerDepth: () => writer.depth + pipeline.pending,
     maxQueue: config.writerMaxQueue,
+    msgRatePerS: config.ingestMsgRate,
     counters: {
       received: (n) => metrics.fixesReceived.inc(n),
       acked: (n) => metrics.fixesAcked.inc(n),
       nacked: (n) => metrics.fixesNacked.inc(n),
     },
   });
-  const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) }, webhookAllowPrivate: config.webhookAllowPrivate });
+  services.closeDeviceConnections = (tokenId) => void ingest!.closeToken(tokenId);
+  const built = buildApp({ services, tokens, ingest, liveIntervalMs: config.liveIntervalMs, liveCounters: { broadcast: (n) => metrics.broadcasts.inc(n) }, webhookAllowPrivate: config.webhookAllowPrivate, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes, trustProxy: config.trustProxy, socketMsgRate: config.socketMsgRate });
   publish = (p) => built.live.publish(p);
   // Alerts: persisted first, then /alerts + /live, the Redis stream and durable webhook deliveries.
-  const bus = startAlerting({ db, io: built.io, tokens, redis, log, webhooks: { allowPrivate: config.webhookAllowPrivate, ...opts.webhooks } });
+  const bus = startAlerting({ db, io: built.io, tokens, redis, log, socketMsgRate: config.socketMsgRate, webhooks: { allowPrivate: config.webhookAllowPrivate, ...opts.webhooks } });
   alerting = bus;
   services.alerting = bus;
   metrics.addAlerting(() => bus.metrics());
@@ -229,6 +252,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await partitions.stop();
       await within(writer.close(), left());
       redis?.disconnect();
+      await within(otpSender.close?.() ?? Promise.resolve(), 2000);
       if (!opts.database) await within(db.close(), 5000);
     })());
 

@@ -1,5 +1,9 @@
 // What REST handlers may use. Built once by the server and passed to every route factory.
 import type { Alerting } from "../alerts/alert-bus.ts";
+import type { AccountService } from "../auth/accounts.ts";
+import type { DeviceTokenCache } from "../auth/device-token-cache.ts";
+import type { RateLimiter } from "../auth/rate-limit.ts";
+import type { AuthLimits } from "./routes/auth-limits.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -37,6 +41,16 @@ export interface Services {
   liveIndex: LiveIndex;
   registry: Registry;
   tokens: TokenService;
+  /** User accounts, sessions and one-time codes. */
+  accounts: AccountService;
+  /** Shared rate limiter (Redis with REDIS_URL). */
+  limiter: RateLimiter;
+  /** Limits on the auth endpoints (AUTH_LIMITS unless a test shortens them). */
+  authLimits?: AuthLimits;
+  /** Device token check cache: revocations through this node apply at once. */
+  deviceTokens: DeviceTokenCache;
+  /** Closes open /ingest connections authenticated with this device token id. */
+  closeDeviceConnections?(tokenId: string): void;
   pipeline: IngestPipeline;
   metrics: EngineMetrics;
   /** Latest live position of an animal from its actor, if it is active in memory. */

@@ -5,6 +5,8 @@ import { deployCollar, getCollar, insertCollar, listCollars, type Deployment } f
 import { recordDeviceToken } from "../../store/repos/devices.ts";
 import { cursorValue, idCursor, ListQuery, timeInput } from "../http/params.ts";
 import { badRequest, conflict, notFound } from "../http/problem.ts";
+import { audit } from "../../store/repos/audit.ts";
+import { requestMeta } from "./auth.ts";
 import { route, type Route } from "../http/router.ts";
 import type { Services } from "../services.ts";
 
@@ -32,7 +34,6 @@ export function collarRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/collars",
-      access: "manager",
       summary: "Register a collar; with animal_id it is deployed now",
       body: NewCollar,
       handler: async (ctx) => {
@@ -57,7 +58,6 @@ export function collarRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/collars",
-      access: "viewer",
       summary: "List collars",
       query: ListQuery,
       handler: async (ctx) => ({ body: await listCollars(s.db, ctx.q.limit, cursorValue(ctx.q.cursor, idCursor)) }),
@@ -65,7 +65,6 @@ export function collarRoutes(s: Services): Route[] {
     route({
       method: "GET",
       path: "/api/v1/collars/:id",
-      access: "viewer",
       summary: "Read a collar and the animal wearing it now",
       handler: async (ctx) => {
         const collar = await getCollar(s.db, ctx.params.id!);
@@ -76,7 +75,6 @@ export function collarRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/collars/:id/deployments",
-      access: "manager",
       summary: "Deploy the collar on an animal from a time (closes its open deployment); attaches quarantined fixes",
       body: NewDeployment,
       handler: async (ctx) => {
@@ -93,14 +91,14 @@ export function collarRoutes(s: Services): Route[] {
     route({
       method: "POST",
       path: "/api/v1/collars/:id/token",
-      access: "manager",
       summary: "Issue a collar device token (may only send this collar's fixes)",
       handler: async (ctx) => {
         const collar = ctx.params.id!;
         if (!(await getCollar(s.db, collar))) throw notFound(`collar ${collar}`);
         const { token, jti } = await s.tokens.signDevice({ kind: "collar", collar });
         await recordDeviceToken(s.db, { jti, kind: "collar", collar });
-        return { status: 201, body: { token, collar } };
+        await audit(s.db, { action: "token_mint", actor: ctx.principal!.subject, target: collar, ip: requestMeta(ctx).ip, detail: { token: jti, kind: "collar" } });
+        return { status: 201, body: { token, collar, token_id: jti } };
       },
     }),
   ];

@@ -16,6 +16,10 @@ import { nearbyRoutes } from "./nearby.ts";
 import { observationRoutes } from "./observations.ts";
 import { overtimeRoutes } from "./overtime.ts";
 import { trackingRoutes } from "./tracking.ts";
+import { auditRoutes } from "./audit.ts";
+import { authRoutes } from "./auth.ts";
+import { deviceTokenRoutes } from "./device-tokens.ts";
+import { userRoutes } from "./users.ts";
 
 /** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
 export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
@@ -35,5 +39,9 @@ export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean
     ...overtimeRoutes(s),
     ...fenceRoutesAll(s),
     ...alertingRoutes(s, opts.webhooks),
+    ...authRoutes(s.accounts, s.limiter, s.authLimits),
+    ...userRoutes(s, s.accounts),
+    ...deviceTokenRoutes(s),
+    ...auditRoutes(s),
   ];
 }

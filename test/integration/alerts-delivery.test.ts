@@ -22,6 +22,7 @@ import { listen } from "../../gateway/app.ts";
 import { LiveHub } from "../../gateway/live.ts";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.ts";
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from "../helpers/server.ts";
+import { userWithToken } from "../helpers/users.ts";
 import { until, webhookReceiver as receiver, type Received } from "../helpers/webhook-receiver.ts";
 
 const SECRET = "s3cret-for-webhook-tests-0001";
@@ -215,7 +216,7 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
 
   it("emits on /alerts (token required, subscribe filters) and on /live, and appends to wt:alerts", async () => {
     await expect(connect("/alerts", null)).rejects.toThrow(/unauthorized/);
-    const viewer = await t.server.services.tokens.signAccess({ sub: "user:viewer", role: "viewer" });
+    const viewer = (await userWithToken(t, "viewer")).token;
     const all = await connect("/alerts", viewer);
     const filtered = await connect("/alerts");
     const liveSocket = await connect("/live");
@@ -270,13 +271,14 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
     expect((await t.api.get("/api/v1/alerts?cursor=bogus")).status).toBe(400);
 
     // Ack: ranger+, idempotent (the first acknowledgement is kept).
-    const viewer = await t.server.services.tokens.signAccess({ sub: "user:v", role: "viewer" });
-    const ranger = await t.server.services.tokens.signAccess({ sub: "user:r", role: "ranger" });
+    const viewer = (await userWithToken(t, "viewer")).token;
+    const rangerUser = await userWithToken(t, "ranger");
+    const ranger = rangerUser.token;
     expect((await t.api.post(`/api/v1/alerts/${made[0]!.id}/ack`, {}, viewer)).status).toBe(403);
     expect((await t.api.get(`/api/v1/alerts?kind=${k}`, viewer)).status).toBe(200);
     const acked = await t.api.post(`/api/v1/alerts/${made[0]!.id}/ack`, {}, ranger);
     expect(acked.status).toBe(200);
-    expect(acked.body).toMatchObject({ id: made[0]!.id, acked_by: "user:r" });
+    expect(acked.body).toMatchObject({ id: made[0]!.id, acked_by: rangerUser.id });
     expect(Date.parse(acked.body.acked_at)).toBeGreaterThan(0);
     const again = await t.api.post(`/api/v1/alerts/${made[0]!.id}/ack`, {});
     expect(again.body).toEqual(acked.body);
