@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   WT_INGEST_MSG_RATE: positiveInt(50),
   WT_SOCKET_MSG_RATE: positiveInt(20),
   WT_MAX_BODY_BYTES: positiveInt(1_048_576),
+  // Worker pool for model work.
+  WT_POOL_THREADS: z.coerce.number({ error: POSITIVE }).int(POSITIVE).positive(POSITIVE).optional(),
+  WT_POOL_MAX_QUEUE: positiveInt(256),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -101,6 +104,9 @@ export interface Config {
   socketMsgRate: number;
   /** Largest accepted REST request body (413 above). */
   maxBodyBytes: number;
+  /** Model worker threads (undefined: one per core) and the most tasks waiting for one. */
+  poolThreads: number | undefined;
+  poolMaxQueue: number;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +167,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestMsgRate: e.WT_INGEST_MSG_RATE,
     socketMsgRate: e.WT_SOCKET_MSG_RATE,
     maxBodyBytes: e.WT_MAX_BODY_BYTES,
+    poolThreads: e.WT_POOL_THREADS,
+    poolMaxQueue: e.WT_POOL_MAX_QUEUE,
   };
 }
 
@@ -185,6 +193,8 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_INGEST_MSG_RATE", "messages per second per /ingest connection (burst twice that); more get rate_limited", "50"],
   ["WT_SOCKET_MSG_RATE", "events per second per Socket.IO client (burst twice that)", "20"],
   ["WT_MAX_BODY_BYTES", "largest REST request body; larger ones get 413 without being read", "1048576"],
+  ["WT_POOL_THREADS", "worker threads for model fits, decoding and home ranges", "one per core"],
+  ["WT_POOL_MAX_QUEUE", "model tasks waiting for a thread before new ones get 503", "256"],
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
   ["WT_OFFLINE_CHECK_S", "how often deployed collars are checked for silence (collar_offline)", "60"],

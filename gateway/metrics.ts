@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client) for GET /metrics. Gauges read live values at scrape time.
 import type { DispatcherMetrics } from "../alerts/webhook-dispatcher.ts";
+import type { PoolHealth } from "../workers/pool.ts";
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface MetricSources {
@@ -57,6 +58,19 @@ export class EngineMetrics {
         }
       },
     });
+  }
+
+  addPool(read: () => PoolHealth): void {
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(value()); } });
+    const counter = (name: string, help: string, value: () => number) =>
+      new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(value()); } });
+    gauge("wt_pool_threads", "Model worker threads running", () => read().threads);
+    gauge("wt_pool_queue_size", "Model tasks waiting for a thread", () => read().queueSize);
+    gauge("wt_pool_utilization", "Share of the worker pool's capacity used since start (0-1)", () => read().utilization);
+    counter("wt_pool_tasks_completed_total", "Worker calls completed (a batch counts once)", () => read().completed);
+    counter("wt_pool_tasks_failed_total", "Model tasks that failed (input or internal) or were stopped", () => read().failed);
+    counter("wt_pool_tasks_refused_total", "Model tasks refused because the queue was full", () => read().refused);
   }
 
   async text(): Promise<string> {

@@ -32,6 +32,7 @@ import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
 import { startAlerting, type Alerting, type StoredAlert } from "../alerts/alert-bus.ts";
 import { startOfflineChecks } from "../alerts/offline-checks.ts";
+import { ModelPool } from "../workers/pool.ts";
 import type { DispatcherOptions } from "../alerts/webhook-dispatcher.ts";
 import type { AuthLimits } from "./routes/auth-limits.ts";
 import { buildApp, listen } from "./app.ts";
@@ -146,6 +147,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
+  const pool = new ModelPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue });
   const services: Services = {
     db,
     cache,
@@ -158,6 +160,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     tokens,
     accounts,
     limiter,
+    pool,
     authLimits: opts.authLimits,
     deviceTokens,
     pipeline,
@@ -175,6 +178,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       checks.writer = writer.healthy
         ? { ok: unstored < config.writerMaxQueue, detail: `${unstored} fixes waiting for commit` }
         : { ok: false, detail: "database writes failing; retrying" };
+      const poolHealth = pool.health();
+      try {
+        await pool.run("ping", null, { timeoutMs: 5_000 });
+        checks.workers = { ok: poolHealth.ok, detail: `${poolHealth.threads}/${poolHealth.maxThreads} threads, ${poolHealth.queueSize}/${poolHealth.maxQueue} queued` };
+      } catch (err) {
+        checks.workers = { ok: false, detail: (err as Error).message };
+      }
       if (redis) {
         try {
           await redis.ping();
@@ -225,6 +235,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   alerting = bus;
   services.alerting = bus;
   metrics.addAlerting(() => bus.metrics());
+  metrics.addPool(() => pool.health());
   const offlineTimer = startOfflineChecks({ offline, registry, alerting: bus, db, periodMs: config.offlineCheckMs, log });
   const { socket, port } = await listen(built.app, config.host, config.port);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -253,6 +264,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await within(writer.close(), left());
       redis?.disconnect();
       await within(otpSender.close?.() ?? Promise.resolve(), 2000);
+      await within(pool.close(), 5000);
       if (!opts.database) await within(db.close(), 5000);
     })());
 

@@ -4,6 +4,7 @@ import type { AccountService } from "../auth/accounts.ts";
 import type { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { AuthLimits } from "./routes/auth-limits.ts";
+import type { ModelPool } from "../workers/pool.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -49,6 +50,8 @@ export interface Services {
   authLimits?: AuthLimits;
   /** Device token check cache: revocations through this node apply at once. */
   deviceTokens: DeviceTokenCache;
+  /** Worker threads for model work (fits, decoding, home ranges). */
+  pool: ModelPool;
   /** Closes open /ingest connections authenticated with this device token id. */
   closeDeviceConnections?(tokenId: string): void;
   pipeline: IngestPipeline;

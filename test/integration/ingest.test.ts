@@ -218,8 +218,9 @@ describe.each(DATABASE_KINDS)("collar ingest on %s", (kind) => {
     const ready = await t.api.get("/health/ready", null);
     expect(ready.status).toBe(200);
     expect(ready.body.checks.database.ok).toBe(true);
+    expect(ready.body.checks.workers).toMatchObject({ ok: true }); // a real round trip through a model worker
     const metrics = await t.api.get("/metrics", null);
-    for (const name of ["wt_fixes_received_total", "wt_fixes_acked_total", "wt_fixes_nacked_total", "wt_fixes_quarantined_total", "wt_writer_queue_depth", "wt_writer_lag_seconds", "wt_actors_live", "wt_live_broadcasts_total"]) {
+    for (const name of ["wt_pool_threads", "wt_pool_queue_size", "wt_pool_tasks_completed_total", "wt_pool_tasks_failed_total", "wt_fixes_received_total", "wt_fixes_acked_total", "wt_fixes_nacked_total", "wt_fixes_quarantined_total", "wt_writer_queue_depth", "wt_writer_lag_seconds", "wt_actors_live", "wt_live_broadcasts_total"]) {
       expect(metrics.body).toContain(name);
     }
     expect(Number(/wt_fixes_acked_total (\d+)/.exec(metrics.body)?.[1])).toBeGreaterThanOrEqual(1200);
