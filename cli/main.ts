@@ -10,6 +10,7 @@ Commands:
   serve       start the engine (REST, /ingest WebSocket, Socket.IO live) — what \`npm start\` runs
   migrate     apply sql/ migrations to DATABASE_URL (or the embedded database in WT_DATA_DIR)
   simulate    drive simulated collars against a server over /ingest (see \`wt simulate --help\`)
+  bbmm        Brownian bridge home range: motion variance, UD contour areas (see \`wt bbmm --help\`)
 
 Options:
   --help      show help for a command
@@ -42,6 +43,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case "simulate": {
         const { runSimulate } = await import("./simulate.ts");
         return await runSimulate(rest, io);
+      }
+      case "bbmm": {
+        const { runBbmm } = await import("./bbmm.ts");
+        return await runBbmm(rest, io);
       }
       default:
         io.stderr(`wt: unknown command "${command}" (try wt --help)`);
