@@ -116,6 +116,8 @@ export const ACCESS_TABLE = {
   "GET /api/v1/device-tokens": "manager",
   "DELETE /api/v1/device-tokens/:id": "manager",
   "GET /api/v1/audit": "admin",
+  // Movement models.
+  "GET /api/v1/animals/:id/home-range": "viewer",
 } as const satisfies Record<string, Access>;
 
 export type AccessKey = keyof typeof ACCESS_TABLE;

@@ -1,5 +1,6 @@
 // The tasks the worker pool runs, by kind. Each handler is a pure function of its payload (model math
 // from engine/); `batch` runs several in one call so many small requests share one thread hop.
+import { homeRangeTask } from "./bbmm-tasks.ts";
 import { TaskInputError, type PoolTask, type TaskOutcome } from "./task-types.ts";
 
 type Handler = (payload: unknown) => unknown | Promise<unknown>;
@@ -7,6 +8,7 @@ type Handler = (payload: unknown) => unknown | Promise<unknown>;
 const HANDLERS: Record<string, Handler> = {
   /** Liveness probe for /health/ready: a round trip through a worker. */
   ping: () => "pong",
+  "bbmm.homeRange": homeRangeTask,
 };
 
 /** Adds task kinds (model modules register theirs on import). */

@@ -20,6 +20,7 @@ import { auditRoutes } from "./audit.ts";
 import { authRoutes } from "./auth.ts";
 import { deviceTokenRoutes } from "./device-tokens.ts";
 import { userRoutes } from "./users.ts";
+import { homeRangeRoutes } from "./home-range.ts";
 
 /** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
 export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
@@ -43,5 +44,6 @@ export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean
     ...userRoutes(s, s.accounts),
     ...deviceTokenRoutes(s),
     ...auditRoutes(s),
+    ...homeRangeRoutes(s),
   ];
 }
