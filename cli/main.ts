@@ -10,6 +10,7 @@ Commands:
   serve       start the engine (REST, /ingest WebSocket, Socket.IO live) — what \`npm start\` runs
   migrate     apply sql/ migrations to DATABASE_URL (or the embedded database in WT_DATA_DIR)
   simulate    drive simulated collars against a server over /ingest (see \`wt simulate --help\`)
+  hmm         fit movement hidden Markov models to a track CSV (see \`wt hmm --help\`)
   bbmm        Brownian bridge home range: motion variance, UD contour areas (see \`wt bbmm --help\`)
 
 Options:
@@ -44,6 +45,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const { runSimulate } = await import("./simulate.ts");
         return await runSimulate(rest, io);
       }
+      case "hmm":
+        return await (await import("./hmm.ts")).runHmm(rest, io);
       case "bbmm": {
         const { runBbmm } = await import("./bbmm.ts");
         return await runBbmm(rest, io);
