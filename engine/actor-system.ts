@@ -17,6 +17,7 @@ import { LocalPlacement, NoRemoteTransportError, type ActorPlacement, type Remot
 import { DEFAULT_QUALITY_THRESHOLDS, type QualityThresholds } from "./quality.ts";
 import type { SnapshotStore } from "./snapshot-port.ts";
 import type { FenceIndex } from "./fences/index.ts";
+import type { BehaviourModelRef } from "./behaviour/model-set.ts";
 import type { ActorSnapshot, AnimalProfile, FixInput, LivePosition } from "./types.ts";
 
 export interface ActorSystemErrorContext {
@@ -49,6 +50,8 @@ export interface ActorSystemOptions {
   fences?: () => FenceIndex;
   /** Run the analyzers on every accepted fix. Default false. */
   analyze?: boolean;
+  /** The behaviour model of a species, if fitted (live state and behaviour_change alerts). */
+  behaviour?: (species: string) => BehaviourModelRef | undefined;
   /**
    * Resolves when every fix the actors have handled so far is durably stored (the writer's flush).
    * Snapshots are saved only after it, so a snapshot never records alert state (fence tracker,
@@ -130,6 +133,7 @@ export class ActorSystem {
       thresholds: Object.freeze({ ...DEFAULT_QUALITY_THRESHOLDS, ...options.thresholds }),
       fences: options.fences,
       analyze: options.analyze ?? false,
+      behaviour: options.behaviour,
     });
     this.idleMs = options.idleMs ?? 10 * 60_000;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 60_000;

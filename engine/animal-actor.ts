@@ -3,6 +3,8 @@
 
 import type { EngineAlert, FixReply } from "./actor-messages.ts";
 import { createAnalyzerSet, type AnalyzerSet } from "./analyzers/index.ts";
+import type { BehaviourModelRef } from "./behaviour/model-set.ts";
+import { BehaviourTracker, type BehaviourChange } from "./behaviour/tracker.ts";
 import type { FenceIndex } from "./fences/index.ts";
 import { FenceTracker } from "./fences/tracker.ts";
 import { DEFAULT_WINDOW_CAPACITY, FixWindow } from "./fix-window.ts";
@@ -37,6 +39,8 @@ export interface ActorOptions {
   fences?: () => FenceIndex;
   /** Run the analyzers (speed anomaly, immobility, low battery). */
   analyze?: boolean;
+  /** The behaviour model for a species, if fitted: the actor filters its state live. */
+  behaviour?: (species: string) => BehaviourModelRef | undefined;
 }
 
 /** Shared by every actor that is not given its own options: one object, not one per actor. */
@@ -100,6 +104,7 @@ export class AnimalActor {
   // Created on first use: an animal with no fences around it and analyzers off costs nothing here.
   private tracker: FenceTracker | null = null;
   private analyzers: AnalyzerSet | null = null;
+  private behaviour: BehaviourTracker | null = null;
 
   constructor(profile: AnimalProfile, options: Readonly<ActorOptions> = DEFAULT_ACTOR_OPTIONS, window?: FixWindow) {
     this.animal = profile;
@@ -176,8 +181,8 @@ export class AnimalActor {
     this.reportedHeading = fix.heading ?? null;
     this.clearRun();
     this.changes++;
-    const position = this.position(fix.ts, fix.lat, fix.lon, metrics, flags);
     const alerts = this.watch(fix.ts, fix.lat, fix.lon, fix.battery ?? null, flags);
+    const position = this.position(fix.ts, fix.lat, fix.lon, metrics, flags);
     const record = this.record(fix, collar, receivedAt, metrics, flags);
     return alerts.length ? { record, position, alerts } : { record, position };
   }
@@ -197,7 +202,25 @@ export class AnimalActor {
       const more = this.analyzers.onFix(fix, this.window);
       if (more.length) alerts = alerts.concat(more).sort((a, b) => a.ts - b.ts);
     }
+    const change = this.followBehaviour();
+    if (change) alerts = alerts.concat({ kind: "behaviour_change", ts, lat, lon, severity: "info", detail: { ...change, model_version: this.behaviour!.ref.version } });
     return alerts;
+  }
+
+  /** Feeds the newest fix's row to the species' behaviour model (a new model starts from the window). */
+  private followBehaviour(): BehaviourChange | null {
+    const ref = this.options.behaviour?.(this.animal.species);
+    if (!ref) {
+      this.behaviour = null;
+      return null;
+    }
+    const w = this.window;
+    if (this.behaviour?.ref !== ref) {
+      this.behaviour = new BehaviourTracker(ref);
+      // Warm up on the fixes already in the window (no alerts: they are history).
+      for (let i = w.size - 1; i >= 1; i--) this.behaviour.update(w.stepAt(i), w.turnAt(i), w.intervalAt(i));
+    }
+    return this.behaviour.update(w.stepAt(0), w.turnAt(0), w.intervalAt(0));
   }
 
   /** The live position (a fresh object), or null before the first accepted fix. */
@@ -412,7 +435,8 @@ export class AnimalActor {
       lon,
       speed: metrics.speed_kmh ?? this.reportedSpeed,
       heading: metrics.heading_deg ?? this.reportedHeading,
-      state: null,
+      state: this.behaviour?.state ?? null,
+      state_probs: this.behaviour?.probabilitiesByName() ?? null,
       step_m: metrics.step_m,
       turn_deg: metrics.turn_deg,
       interval_s: metrics.interval_s,

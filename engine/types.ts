@@ -89,6 +89,8 @@ export interface LivePosition {
   speed: number | null; // km/h, derived from the previous fix (collar-reported if no previous fix)
   heading: number | null; // degrees
   state: string | null; // behaviour state; null until a behaviour model is fitted for the species
+  /** P(state) by name from the live forward filter; null without a model. */
+  state_probs: Record<string, number> | null;
   step_m: number | null;
   turn_deg: number | null;
   interval_s: number | null;

@@ -118,6 +118,9 @@ export const ACCESS_TABLE = {
   "GET /api/v1/audit": "admin",
   // Movement models.
   "GET /api/v1/animals/:id/home-range": "viewer",
+  "GET /api/v1/animals/:id/behaviour": "viewer",
+  "GET /api/v1/behaviour/models": "viewer",
+  "POST /api/v1/behaviour/models": "manager",
 } as const satisfies Record<string, Access>;
 
 export type AccessKey = keyof typeof ACCESS_TABLE;

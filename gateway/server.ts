@@ -27,6 +27,8 @@ import { PartitionManager } from "../store/partitions.ts";
 import { loadProfiles } from "../store/repos/animals.ts";
 import { loadDeployments } from "../store/repos/collars.ts";
 import { fencesVersion, loadFences } from "../store/repos/fences.ts";
+import { behaviourModelsVersion, latestBehaviourModels } from "../store/repos/behaviour-models.ts";
+import { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
@@ -124,8 +126,17 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   await fences.reload();
   // Edits made through other nodes (this node reloads at once on its own edits).
   fences.watch(config.fencePollMs, (err) => log(`fences: reload check failed: ${(err as Error)?.message ?? err}`));
+  // Behaviour HMMs per species (fitted through POST /behaviour/models); polled like fences.
+  const behaviourModels = new BehaviourModelSet(
+    async () => latestBehaviourModels(db),
+    () => behaviourModelsVersion(db),
+    log,
+  );
+  await behaviourModels.reload();
+  behaviourModels.watch(config.fencePollMs, (err) => log(`behaviour models: reload check failed: ${(err as Error)?.message ?? err}`));
   const actors = new ActorSystem({
     fences: () => fences.current,
+    behaviour: (species) => behaviourModels.forSpecies(species),
     analyze: config.analyzers,
     snapshots: new PgSnapshotStore(db),
     onPosition: (p) => {
@@ -161,6 +172,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     accounts,
     limiter,
     pool,
+    behaviourModels,
     authLimits: opts.authLimits,
     deviceTokens,
     pipeline,
@@ -258,6 +270,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       built.live.close();
       offlineTimer.stop();
       fences.stop();
+      behaviourModels.stop();
       await within(bus.close(), 5000);
       built.io.close();
       await partitions.stop();

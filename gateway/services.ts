@@ -5,6 +5,7 @@ import type { DeviceTokenCache } from "../auth/device-token-cache.ts";
 import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { AuthLimits } from "./routes/auth-limits.ts";
 import type { ModelPool } from "../workers/pool.ts";
+import type { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -52,6 +53,8 @@ export interface Services {
   deviceTokens: DeviceTokenCache;
   /** Worker threads for model work (fits, decoding, home ranges). */
   pool: ModelPool;
+  /** The behaviour model in force per species; reload() after fitting one. */
+  behaviourModels: BehaviourModelSet;
   /** Closes open /ingest connections authenticated with this device token id. */
   closeDeviceConnections?(tokenId: string): void;
   pipeline: IngestPipeline;

@@ -1,6 +1,7 @@
 // The tasks the worker pool runs, by kind. Each handler is a pure function of its payload (model math
 // from engine/); `batch` runs several in one call so many small requests share one thread hop.
 import { homeRangeTask } from "./bbmm-tasks.ts";
+import { hmmDecodeTask, hmmFitTask } from "./hmm-tasks.ts";
 import { TaskInputError, type PoolTask, type TaskOutcome } from "./task-types.ts";
 
 type Handler = (payload: unknown) => unknown | Promise<unknown>;
@@ -9,6 +10,8 @@ const HANDLERS: Record<string, Handler> = {
   /** Liveness probe for /health/ready: a round trip through a worker. */
   ping: () => "pong",
   "bbmm.homeRange": homeRangeTask,
+  "hmm.fit": hmmFitTask,
+  "hmm.decode": hmmDecodeTask,
 };
 
 /** Adds task kinds (model modules register theirs on import). */

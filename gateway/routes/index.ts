@@ -21,6 +21,7 @@ import { authRoutes } from "./auth.ts";
 import { deviceTokenRoutes } from "./device-tokens.ts";
 import { userRoutes } from "./users.ts";
 import { homeRangeRoutes } from "./home-range.ts";
+import { behaviourRoutes } from "./behaviour.ts";
 
 /** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
 export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
@@ -45,5 +46,6 @@ export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean
     ...deviceTokenRoutes(s),
     ...auditRoutes(s),
     ...homeRangeRoutes(s),
+    ...behaviourRoutes(s),
   ];
 }

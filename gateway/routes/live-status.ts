@@ -52,9 +52,10 @@ function liveStatus(p: LivePosition) {
     movement: movement(p),
     battery: p.battery,
     quality: p.quality,
-    // Filled by the prediction and behaviour models of later issues; null until then.
+    // The prediction model and corridor status arrive with later work; null until then.
     predicted_position: null,
     behaviour_state: p.state,
+    behaviour_probs: p.state_probs,
     corridor_status: null,
   };
 }
@@ -79,11 +80,12 @@ const LiveStatusItem = z.object({
   quality: z.array(z.string()),
   predicted_position: z.null(),
   behaviour_state: z.string().nullable(),
+  behaviour_probs: z.record(z.string(), z.number()).nullable(),
   corridor_status: z.null(),
 });
 
 const NOTE =
-  "From actor state in memory (animals with a live actor), ordered by animal id; filters herd, family, species. predicted_position, corridor_status and (until a behaviour model is fitted) behaviour_state are null: they arrive with the model issues";
+  "From actor state in memory (animals with a live actor), ordered by animal id; filters herd, family, species. behaviour_state and behaviour_probs come from the live forward filter of the species' behaviour model (null until one is fitted: POST /behaviour/models); predicted_position and corridor_status are null until the prediction work";
 
 export function liveStatusRoutes(s: Services): Route[] {
   return [

@@ -2,6 +2,7 @@
 // range (and, below, behaviour states). Errors are clear: 404, 400, 422 for too little data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destinationPoint } from "../../engine/geo.ts";
+import { createModel, simulateHmm } from "../../engine/hmm/index.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
 import { deployedAnimal, startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -68,5 +69,87 @@ describe("movement models over REST (PostgreSQL)", () => {
     const few = await t.api.get(`/api/v1/animals/${animal}/home-range?from=2026-10-01T00:00:00Z&to=2026-10-01T02:00:00Z`);
     expect(few.status).toBe(422);
     expect(few.body.detail).toMatch(/fix/);
+  });
+});
+
+describe("behaviour states: fit per species, decode, live state and behaviour_change (PostgreSQL)", () => {
+  let db: TestDatabase;
+  let t: TestServer;
+  // Hourly steps in metres: resting, foraging, migrating — with long stays in each state.
+  const truth = createModel(
+    { nStates: 3, angleDist: "vm" },
+    { stepMean: [40, 400, 2500], stepSd: [30, 250, 900], angleMean: [Math.PI, 0, 0], angleConc: [0.5, 1, 6], beta: [-3.5, -5, -3.5, -3.5, -5, -3.5] },
+  );
+  const sims = [1, 2, 3].map((seed) => simulateHmm(truth, 1200, seed));
+  const M_PER_DEG = 111_320;
+  const fixesOf = (collar: string, sim: (typeof sims)[number], from: number) =>
+    Array.from(sim.x, (x, i) => ({ collar, ts: new Date(from + i * HOUR).toISOString(), lat: -2 + sim.y[i]! / M_PER_DEG, lon: 36 + x / M_PER_DEG }));
+  const animals: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase("postgres");
+    t = await startTestServer(db);
+    for (const [k, sim] of sims.entries()) {
+      const { animalId } = await deployedAnimal(t.api, `BUF${k}`, { species: "Syncerus caffer", from: "2026-01-01T00:00:00Z" });
+      animals.push(animalId);
+      const up = await t.api.post("/api/v1/tracking/bulk_upload", fixesOf(`BUF${k}`, sim, Date.UTC(2026, 8, 1)));
+      expect(up.body.counts.stored).toBe(1201);
+    }
+  });
+
+  afterAll(async () => {
+    await t?.server.close();
+    await db?.drop();
+  });
+
+  it("fits the species' model in the pool, stores it as a version, and decodes an animal's window", async () => {
+    expect((await t.api.get(`/api/v1/animals/${animals[0]}/behaviour`)).status).toBe(422); // no model yet
+    const fit = await t.api.post("/api/v1/behaviour/models", { species: "Syncerus caffer", states: 3, random_starts: 2 });
+    expect(fit.status).toBe(201);
+    expect(fit.body).toMatchObject({ species: "syncerus caffer", version: 1, states: ["resting", "foraging", "migrating"], n_animals: 3 });
+    expect(fit.body.n_steps).toBeGreaterThan(3000);
+    const means = (fit.body.params.model.states as Array<{ step_mean: number }>).map((st) => st.step_mean);
+    means.forEach((m, j) => expect(Math.abs(m - [40, 400, 2500][j]!) / [40, 400, 2500][j]!).toBeLessThan(0.15));
+
+    const decoded = await t.api.get(`/api/v1/animals/${animals[0]}/behaviour?from=2026-09-01T00:00:00Z&to=2026-11-01T00:00:00Z`);
+    expect(decoded.status).toBe(200);
+    expect(decoded.body.model).toMatchObject({ version: 1, states: ["resting", "foraging", "migrating"] });
+    const items = decoded.body.items as Array<{ ts: string; state: string; probs: Record<string, number> }>;
+    expect(items.length).toBeGreaterThan(1100);
+    // Row k of the track is the step into fix k: its true state is the simulation's state k − 1.
+    const names = ["resting", "foraging", "migrating"];
+    let right = 0;
+    for (const it of items) {
+      const k = Math.round((Date.parse(it.ts) - Date.UTC(2026, 8, 1)) / HOUR);
+      if (it.state === names[sims[0]!.states[k - 1]!]) right++;
+      expect(Object.values(it.probs).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    }
+    expect(right / items.length).toBeGreaterThan(0.9);
+
+    const again = await t.api.post("/api/v1/behaviour/models", { species: "syncerus CAFFER", states: 2, random_starts: 0 });
+    expect(again.body.version).toBe(2);
+    expect((await t.api.get("/api/v1/behaviour/models?species=Syncerus caffer")).body.items.map((m: { version: number }) => m.version)).toEqual([2, 1]);
+    expect((await t.api.post("/api/v1/behaviour/models", { species: "Panthera leo" })).status).toBe(422);
+  });
+
+  it("live: positions carry the state and its probabilities; a confirmed switch raises behaviour_change", async () => {
+    await t.api.post("/api/v1/behaviour/models", { species: "Syncerus caffer", states: 3, random_starts: 1 });
+    const { animalId } = await deployedAnimal(t.api, "BUFLIVE", { species: "Syncerus caffer", from: "2026-01-01T00:00:00Z" });
+    const live = fixesOf("BUFLIVE", sims[1]!, Date.UTC(2026, 9, 1)).slice(0, 400);
+    for (const fix of live) expect((await t.api.post("/api/v1/tracking", fix)).status).toBe(201);
+    const status = await t.api.get("/api/v1/animals/live_status");
+    const mine = status.body.items.find((p: { animal: string }) => p.animal === animalId);
+    expect(["resting", "foraging", "migrating"]).toContain(mine.behaviour_state);
+    expect(Object.keys(mine.behaviour_probs)).toEqual(["resting", "foraging", "migrating"]);
+    expect(mine.behaviour_probs[mine.behaviour_state]).toBe(Math.max(...(Object.values(mine.behaviour_probs) as number[])));
+    const alerts = (await t.api.get(`/api/v1/alerts?animal=${animalId}&kind=behaviour_change&limit=1000`)).body.items as Array<{ detail: { from: string; to: string; probability: number } }>;
+    // The simulated animal switches state many times in 400 hours; each confirmed switch alerts once.
+    const switches = Array.from(sims[1]!.states.slice(0, 399)).filter((st, i, a) => i > 0 && st !== a[i - 1]).length;
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts.length).toBeLessThanOrEqual(switches);
+    for (const a of alerts) {
+      expect(a.detail.from).not.toBe(a.detail.to);
+      expect(a.detail.probability).toBeGreaterThanOrEqual(0.8);
+    }
   });
 });
