@@ -177,7 +177,7 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["PORT", "listen port", "8080"],
   ["HOST", "listen address", "127.0.0.1"],
   ["DATABASE_URL", "PostgreSQL with PostGIS (TimescaleDB used when installed)", "unset: embedded PGlite + PostGIS in WT_DATA_DIR"],
-  ["REDIS_URL", "Redis (readiness now; fan-out, caching, rate limits later)", "unset: in-process"],
+  ["REDIS_URL", "Redis: shared caches, rate limits and the wt:alerts stream", "unset: in-process"],
   ["WT_DATA_DIR", "embedded database and local files", "./data"],
   ["WT_ADMIN_TOKEN", "static bearer token with role admin", "generated on first start, stored in WT_DATA_DIR/admin-token"],
   ["WT_JWT_SECRET", "key for signing tokens (≥ 32 chars)", "generated on first start, stored in WT_DATA_DIR/jwt-secret"],
