@@ -8,6 +8,7 @@ import { deployCollar, insertCollar } from "../store/repos/collars.ts";
 import { createGateway, recordDeviceToken } from "../store/repos/devices.ts";
 import { createFamily, createHerd } from "../store/repos/herds.ts";
 import type { RunningServer } from "./server.ts";
+import { syntheticLandscape } from "../engine/landscape/synthetic.ts";
 
 const DEMO_HERDS: Array<{ species: Species; species_name: string; herd: string; family: string; names: string[] }> = [
   { species: "elephant", species_name: "Loxodonta africana", herd: "Mara elephants", family: "Matriarch Nkai's family", names: ["Nkai", "Saruni", "Naserian", "Lemayian", "Sopia", "Kitili"] },
@@ -63,6 +64,8 @@ export async function startDemo(server: RunningServer, config: Config, log: (lin
     start,
     connections: 2,
     seed: `demo-${start}`,
+    // The demo herds select habitat on the synthetic Mara-like landscape (water, forage, away from villages).
+    habitat: { stack: syntheticLandscape("mara") },
     log: (line) => log(`demo: ${line}`),
   }).start();
   return { collars: collars.length, stop: () => fleet.stop() };

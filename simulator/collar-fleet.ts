@@ -6,6 +6,7 @@ import { StatsCollector, type FleetStats } from "./fleet-stats.ts";
 import { FixSource } from "./fix-source.ts";
 import { SPECIES } from "./movement.ts";
 import { hashSeed, Rng } from "./random.ts";
+import type { Habitat } from "./movement.ts";
 
 export interface CollarFleetOptions extends FleetHooks {
   /** ws://host:port/ingest */
@@ -33,6 +34,8 @@ export interface CollarFleetOptions extends FleetHooks {
   ackTimeoutMs?: number;
   /** Seeds every track; same seed + options → same fixes (default 1). */
   seed?: number | string;
+  /** Animals select habitat on this landscape (step selection); default: no landscape. */
+  habitat?: Habitat;
 }
 
 export interface ResolvedFleetOptions {
@@ -48,6 +51,7 @@ export interface ResolvedFleetOptions {
   maxInFlight: number;
   ackTimeoutMs: number;
   seed: number | string;
+  habitat: Habitat | undefined;
 }
 
 const isPositiveInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
@@ -93,6 +97,7 @@ function resolve(o: CollarFleetOptions): ResolvedFleetOptions {
     maxInFlight,
     ackTimeoutMs,
     seed: o.seed ?? 1,
+    habitat: o.habitat,
   };
 }
 
@@ -139,7 +144,7 @@ export class CollarFleet {
   }
 
   private timing(): TrackTiming {
-    return { fleetSeed: this.options.seed, start: this.options.start, intervalMs: Math.round(this.options.intervalSeconds * 1000) };
+    return { fleetSeed: this.options.seed, start: this.options.start, intervalMs: Math.round(this.options.intervalSeconds * 1000), habitat: this.options.habitat };
   }
 
   /** Opens the connections and starts streaming. */

@@ -1,6 +1,6 @@
 // One simulated collar: a deterministic stream of fixes (movement + sensor readings + GPS error).
 import { haversineDistance as distance } from "../engine/geo.ts";
-import { initialState, step, type AnimalState, type Species } from "./movement.ts";
+import { initialState, step, type AnimalState, type Habitat, type Species } from "./movement.ts";
 import { hashSeed, Rng } from "./random.ts";
 
 export interface CollarSpec {
@@ -32,6 +32,8 @@ export interface TrackTiming {
   fleetSeed: number | string;
   start: number; // epoch ms of fix 0's nominal time (integer)
   intervalMs: number; // integer ≥ 1
+  /** Step selection on a landscape (simulator/movement.ts Habitat); absent: the plain movement kernel. */
+  habitat?: Habitat;
 }
 
 const HERD_RADIUS_M = 1500;
@@ -90,7 +92,7 @@ export class CollarTrack {
     const i = this.index++;
     const prev = this.state;
     // Positions advance on the nominal grid; the ms jitter only changes the reported time.
-    if (i > 0) this.state = step(prev, this.timing.intervalMs / 1000, this.move);
+    if (i > 0) this.state = step(prev, this.timing.intervalMs / 1000, this.move, this.timing.habitat);
     const s = this.state;
     const r = this.sensor;
     const hdop = 0.6 + r.gamma(2, 0.35);

@@ -10,6 +10,8 @@
 //   change within a long interval instead of one state being extrapolated over hours.
 import { besselRatioA1, inverseA1 } from "./circular.ts";
 import { destinationPoint as destination, initialBearing as bearing } from "../engine/geo.ts";
+import { chooseStep, DEFAULT_SELECTION, type SelectionCoefficients } from "../engine/landscape/selection.ts";
+import type { CovariateStack } from "../engine/landscape/stack.ts";
 import { assertTransitionMatrix, rescaleTransition, stationary, type Matrix } from "./markov.ts";
 import type { Rng } from "./random.ts";
 
@@ -124,12 +126,24 @@ function blendHeading(heading: number, target: number, w: number): number {
   return (heading + w * diff + 360) % 360;
 }
 
-function subStep(state: AnimalState, dtSeconds: number, rng: Rng): AnimalState {
-  const params = scaledParams(state.species, dtSeconds);
-  const from = BEHAVIOURS.indexOf(state.behaviour);
-  const next = rng.categorical(params.transition[from]!);
-  const behaviour = BEHAVIOURS[next]!;
-  const sp = params.steps[next]!;
+/**
+ * Habitat for step selection: the movement kernel proposes `candidates` steps and one is drawn in
+ * proportion to exp(β·covariates) at its end (the standard step-selection simulation), so animals
+ * are drawn to water and forage and avoid settlements and farms. Without it, one step is drawn
+ * exactly as before (same random stream).
+ */
+export interface Habitat {
+  stack: CovariateStack;
+  coefficients?: SelectionCoefficients;
+  candidates?: number;
+}
+
+const MAX_CANDIDATES = 64;
+const candidateScratch = new Float64Array(2 * MAX_CANDIDATES);
+const headingScratch = new Float64Array(MAX_CANDIDATES);
+
+/** One proposed step from the movement kernel: its end point and heading. */
+function proposeStep(state: AnimalState, sp: ScaledParams["steps"][number], rng: Rng): { lat: number; lon: number; heading: number } {
   const stepM = rng.gamma(sp.shape, sp.scale);
   let heading = (state.heading + (rng.vonMises(0, sp.kappa) * 180) / Math.PI + 360) % 360;
   // Soft boundary: the pull grows quadratically across the edge band, so it is unnoticeable inside.
@@ -145,18 +159,39 @@ function subStep(state: AnimalState, dtSeconds: number, rng: Rng): AnimalState {
       lon: Math.min(STUDY_AREA.east, Math.max(STUDY_AREA.west, pos.lon)),
     };
   }
-  return { species: state.species, lat: pos.lat, lon: pos.lon, heading, behaviour };
+  return { lat: pos.lat, lon: pos.lon, heading };
+}
+
+function subStep(state: AnimalState, dtSeconds: number, rng: Rng, habitat?: Habitat): AnimalState {
+  const params = scaledParams(state.species, dtSeconds);
+  const from = BEHAVIOURS.indexOf(state.behaviour);
+  const next = rng.categorical(params.transition[from]!);
+  const behaviour = BEHAVIOURS[next]!;
+  const sp = params.steps[next]!;
+  if (!habitat) {
+    const p = proposeStep(state, sp, rng);
+    return { species: state.species, lat: p.lat, lon: p.lon, heading: p.heading, behaviour };
+  }
+  const k = Math.min(MAX_CANDIDATES, Math.max(1, habitat.candidates ?? 10));
+  for (let i = 0; i < k; i++) {
+    const p = proposeStep(state, sp, rng);
+    candidateScratch[2 * i] = p.lon;
+    candidateScratch[2 * i + 1] = p.lat;
+    headingScratch[i] = p.heading;
+  }
+  const j = chooseStep(habitat.stack, candidateScratch.subarray(0, 2 * k), rng, habitat.coefficients ?? DEFAULT_SELECTION);
+  return { species: state.species, lat: candidateScratch[2 * j + 1]!, lon: candidateScratch[2 * j]!, heading: headingScratch[j]!, behaviour };
 }
 
 /** Advances one animal by dtSeconds. Pure: the result depends only on the arguments and the rng's state. */
-export function step(state: AnimalState, dtSeconds: number, rng: Rng): AnimalState {
+export function step(state: AnimalState, dtSeconds: number, rng: Rng, habitat?: Habitat): AnimalState {
   if (!(dtSeconds > 0)) return { ...state };
   const ref = SPECIES_PARAMS[state.species].referenceSeconds;
   const n = Math.ceil(dtSeconds / ref);
   // Round sub-steps to whole milliseconds so jittered intervals still hit the parameter cache often.
   const sub = n === 1 ? dtSeconds : Math.round((dtSeconds / n) * 1000) / 1000;
   let s = state;
-  for (let i = 0; i < n; i++) s = subStep(s, sub, rng);
+  for (let i = 0; i < n; i++) s = subStep(s, sub, rng, habitat);
   return s;
 }
 
