@@ -11,6 +11,7 @@ Commands:
   migrate     apply sql/ migrations to DATABASE_URL (or the embedded database in WT_DATA_DIR)
   simulate    drive simulated collars against a server over /ingest (see \`wt simulate --help\`)
   hmm         fit movement hidden Markov models to a track CSV (see \`wt hmm --help\`)
+  habitat     habitat model: boosted trees on presence/absence, CV AUC, ONNX export (see \`wt habitat --help\`)
   bbmm        Brownian bridge home range: motion variance, UD contour areas (see \`wt bbmm --help\`)
 
 Options:
@@ -47,6 +48,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case "hmm":
         return await (await import("./hmm.ts")).runHmm(rest, io);
+      case "habitat":
+        return await (await import("./habitat.ts")).runHabitat(rest, io);
       case "bbmm": {
         const { runBbmm } = await import("./bbmm.ts");
         return await runBbmm(rest, io);
