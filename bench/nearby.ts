@@ -11,7 +11,7 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
 const T = Date.UTC(2026, 10, 20);
 const pos = (i: number, ms: number): LivePosition => ({
   animal: `a${i}`, collar: `C${i}`, herd: null, family: `F${i % 5000}`, species: "elephant", name: `a${i}`, ts: new Date(ms).toISOString(),
-  lat: -4 + rand() * 6, lon: 33 + rand() * 6, speed: null, heading: null, state: null, state_probs: null, step_m: null, turn_deg: null, interval_s: null,
+  lat: -4 + rand() * 6, lon: 33 + rand() * 6, speed: null, heading: null, state: null, state_probs: null, habitat: null, step_m: null, turn_deg: null, interval_s: null,
   distance_today_m: 0, battery: null, quality: [],
 });
 

@@ -52,6 +52,8 @@ export interface ActorSystemOptions {
   analyze?: boolean;
   /** The behaviour model of a species, if fitted (live state and behaviour_change alerts). */
   behaviour?: (species: string) => BehaviourModelRef | undefined;
+  /** Habitat suitability at a point, for positions. */
+  habitat?: (lon: number, lat: number) => number | null;
   /**
    * Resolves when every fix the actors have handled so far is durably stored (the writer's flush).
    * Snapshots are saved only after it, so a snapshot never records alert state (fence tracker,
@@ -134,6 +136,7 @@ export class ActorSystem {
       fences: options.fences,
       analyze: options.analyze ?? false,
       behaviour: options.behaviour,
+      habitat: options.habitat,
     });
     this.idleMs = options.idleMs ?? 10 * 60_000;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 60_000;

@@ -41,6 +41,8 @@ export interface ActorOptions {
   analyze?: boolean;
   /** The behaviour model for a species, if fitted: the actor filters its state live. */
   behaviour?: (species: string) => BehaviourModelRef | undefined;
+  /** Habitat suitability at a point (null without a model or off the study area). */
+  habitat?: (lon: number, lat: number) => number | null;
 }
 
 /** Shared by every actor that is not given its own options: one object, not one per actor. */
@@ -437,6 +439,7 @@ export class AnimalActor {
       heading: metrics.heading_deg ?? this.reportedHeading,
       state: this.behaviour?.state ?? null,
       state_probs: this.behaviour?.probabilitiesByName() ?? null,
+      habitat: this.options.habitat?.(lon, lat) ?? null,
       step_m: metrics.step_m,
       turn_deg: metrics.turn_deg,
       interval_s: metrics.interval_s,

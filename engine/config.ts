@@ -54,6 +54,10 @@ const EnvSchema = z.object({
   // Worker pool for model work.
   WT_POOL_THREADS: z.coerce.number({ error: POSITIVE }).int(POSITIVE).positive(POSITIVE).optional(),
   WT_POOL_MAX_QUEUE: positiveInt(256),
+  WT_STUDY_AREA: z
+    .string()
+    .refine((v) => /^synthetic(:.+)?$/.test(v) || v.startsWith("/") || v.startsWith("."), "must be synthetic, synthetic:SEED, or a directory path of GeoTIFFs")
+    .optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -107,6 +111,8 @@ export interface Config {
   /** Model worker threads (undefined: one per core) and the most tasks waiting for one. */
   poolThreads: number | undefined;
   poolMaxQueue: number;
+  /** Covariates for habitat scoring: synthetic[:seed] or a directory of GeoTIFFs; undefined: none. */
+  studyArea: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.WT_MAX_BODY_BYTES,
     poolThreads: e.WT_POOL_THREADS,
     poolMaxQueue: e.WT_POOL_MAX_QUEUE,
+    studyArea: e.WT_STUDY_AREA ?? ((e.WT_DEMO ?? e.DATABASE_URL === undefined) ? "synthetic:mara" : undefined),
   };
 }
 
@@ -195,6 +202,7 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_MAX_BODY_BYTES", "largest REST request body; larger ones get 413 without being read", "1048576"],
   ["WT_POOL_THREADS", "worker threads for model fits, decoding and home ranges", "one per core"],
   ["WT_POOL_MAX_QUEUE", "model tasks waiting for a thread before new ones get 503", "256"],
+  ["WT_STUDY_AREA", "covariates for habitat scoring: a directory with elevation.tif, ndvi.tif, dist_water.tif, landcover.tif, dist_settlement.tif (EPSG:4326), or synthetic[:SEED] (the generated Mara-like landscape)", "synthetic:mara with WT_DEMO, else unset (no habitat scores)"],
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],
   ["WT_OFFLINE_CHECK_S", "how often deployed collars are checked for silence (collar_offline)", "60"],

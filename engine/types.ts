@@ -91,6 +91,8 @@ export interface LivePosition {
   state: string | null; // behaviour state; null until a behaviour model is fitted for the species
   /** P(state) by name from the live forward filter; null without a model. */
   state_probs: Record<string, number> | null;
+  /** Habitat suitability (0–1) where the fix is, from the newest habitat model; null without one. */
+  habitat: number | null;
   step_m: number | null;
   turn_deg: number | null;
   interval_s: number | null;

@@ -121,6 +121,9 @@ export const ACCESS_TABLE = {
   "GET /api/v1/animals/:id/behaviour": "viewer",
   "GET /api/v1/behaviour/models": "viewer",
   "POST /api/v1/behaviour/models": "manager",
+  "POST /api/v1/habitat/models": "manager",
+  "GET /api/v1/habitat/models": "viewer",
+  "GET /api/v1/habitat/score": "viewer",
 } as const satisfies Record<string, Access>;
 
 export type AccessKey = keyof typeof ACCESS_TABLE;

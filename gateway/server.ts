@@ -29,6 +29,10 @@ import { loadDeployments } from "../store/repos/collars.ts";
 import { fencesVersion, loadFences } from "../store/repos/fences.ts";
 import { behaviourModelsVersion, latestBehaviourModels } from "../store/repos/behaviour-models.ts";
 import { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
+import { LiveHabitat } from "../engine/habitat/live-habitat.ts";
+import { loadStudyArea } from "../engine/landscape/study-area.ts";
+import { latestHabitatModel } from "../store/repos/habitat-models.ts";
+import { resolve } from "node:path";
 import { isDeviceTokenActive } from "../store/repos/devices.ts";
 import { markAttached, quarantinedFor } from "../store/repos/quarantine.ts";
 import { PgSnapshotStore } from "../store/snapshot-store.ts";
@@ -134,7 +138,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   );
   await behaviourModels.reload();
   behaviourModels.watch(config.fencePollMs, (err) => log(`behaviour models: reload check failed: ${(err as Error)?.message ?? err}`));
+  // Habitat scores for positions: the study area's covariates and (once fitted) the newest model.
+  const habitat = new LiveHabitat(config.studyArea ? await loadStudyArea(config.studyArea) : null);
   const actors = new ActorSystem({
+    habitat: (lon, lat) => habitat.scoreAt(lon, lat),
     fences: () => fences.current,
     behaviour: (species) => behaviourModels.forSpecies(species),
     analyze: config.analyzers,
@@ -159,6 +166,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
   const pool = new ModelPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue });
+  // The newest habitat model must load (its file present, its signature its card's): a clear start
+  // error otherwise, not a server quietly scoring nothing.
+  const habitatModel = await latestHabitatModel(db);
+  if (habitatModel && habitat.stack) {
+    const onnxPath = resolve(config.dataDir, habitatModel.file);
+    try {
+      const raster = await pool.run<Float32Array>("habitat.raster", { onnxPath, stack: habitat.stack });
+      habitat.use({ id: habitatModel.id, version: habitatModel.version, onnxPath, raster });
+    } catch (err) {
+      await pool.close();
+      throw new Error(`habitat model v${habitatModel.version} cannot be used: ${(err as Error).message}`);
+    }
+  }
   const services: Services = {
     db,
     cache,
@@ -172,6 +192,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     accounts,
     limiter,
     pool,
+    dataDir: config.dataDir,
+    habitat,
     behaviourModels,
     authLimits: opts.authLimits,
     deviceTokens,

@@ -6,6 +6,7 @@ import type { RateLimiter } from "../auth/rate-limit.ts";
 import type { AuthLimits } from "./routes/auth-limits.ts";
 import type { ModelPool } from "../workers/pool.ts";
 import type { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
+import type { LiveHabitat } from "../engine/habitat/live-habitat.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -53,6 +54,10 @@ export interface Services {
   deviceTokens: DeviceTokenCache;
   /** Worker threads for model work (fits, decoding, home ranges). */
   pool: ModelPool;
+  /** WT_DATA_DIR: local files (fitted model files live under models/). */
+  dataDir: string;
+  /** Study area covariates and the habitat model scoring live positions. */
+  habitat: LiveHabitat;
   /** The behaviour model in force per species; reload() after fitting one. */
   behaviourModels: BehaviourModelSet;
   /** Closes open /ingest connections authenticated with this device token id. */

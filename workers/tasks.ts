@@ -2,6 +2,7 @@
 // from engine/); `batch` runs several in one call so many small requests share one thread hop.
 import { homeRangeTask } from "./bbmm-tasks.ts";
 import { hmmDecodeTask, hmmFitTask } from "./hmm-tasks.ts";
+import { habitatFitTask, habitatRasterTask, habitatScoreTask } from "./habitat-tasks.ts";
 import { TaskInputError, type PoolTask, type TaskOutcome } from "./task-types.ts";
 
 type Handler = (payload: unknown) => unknown | Promise<unknown>;
@@ -12,6 +13,9 @@ const HANDLERS: Record<string, Handler> = {
   "bbmm.homeRange": homeRangeTask,
   "hmm.fit": hmmFitTask,
   "hmm.decode": hmmDecodeTask,
+  "habitat.fit": habitatFitTask,
+  "habitat.raster": habitatRasterTask,
+  "habitat.score": habitatScoreTask,
 };
 
 /** Adds task kinds (model modules register theirs on import). */

@@ -22,6 +22,7 @@ import { deviceTokenRoutes } from "./device-tokens.ts";
 import { userRoutes } from "./users.ts";
 import { homeRangeRoutes } from "./home-range.ts";
 import { behaviourRoutes } from "./behaviour.ts";
+import { habitatRoutes } from "./habitat.ts";
 
 /** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
 export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
@@ -47,5 +48,6 @@ export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean
     ...auditRoutes(s),
     ...homeRangeRoutes(s),
     ...behaviourRoutes(s),
+    ...habitatRoutes(s),
   ];
 }

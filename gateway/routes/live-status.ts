@@ -56,6 +56,7 @@ function liveStatus(p: LivePosition) {
     predicted_position: null,
     behaviour_state: p.state,
     behaviour_probs: p.state_probs,
+    habitat: p.habitat,
     corridor_status: null,
   };
 }
@@ -81,6 +82,7 @@ const LiveStatusItem = z.object({
   predicted_position: z.null(),
   behaviour_state: z.string().nullable(),
   behaviour_probs: z.record(z.string(), z.number()).nullable(),
+  habitat: z.number().nullable().describe("habitat suitability 0-1 where the animal is (newest habitat model)"),
   corridor_status: z.null(),
 });
 

@@ -173,8 +173,12 @@ describe.each(DATABASE_KINDS)("alerts on %s", (kind) => {
       const d = await deliveries(id);
       return d[0]?.status === "delivered" && d;
     });
-    expect(log[0]).toMatchObject({ alert_id: alert.id, attempt: 2 });
-    expect(r.got).toHaveLength(2);
+    // The server's own dispatcher shares this queue and may also have tried while the receiver was
+    // down: what matters is one request per attempt, the last one the success, nothing after it.
+    expect(log[0]).toMatchObject({ alert_id: alert.id, status: "delivered" });
+    expect(log[0]!.attempt).toBeGreaterThanOrEqual(2);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(r.got).toHaveLength(log[0]!.attempt);
   });
 
   it("gives up after maxAttempts: the delivery is dead and kept in the log", async () => {

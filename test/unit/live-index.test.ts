@@ -25,7 +25,7 @@ function rng(seed: number) {
 function pos(animal: string, lat: number, lon: number, ms: number, family: string | null = null): LivePosition {
   return {
     animal, collar: `C-${animal}`, herd: null, family, species: "elephant", name: animal, ts: new Date(ms).toISOString(), lat, lon,
-    speed: null, heading: null, state: null, state_probs: null, step_m: null, turn_deg: null, interval_s: null, distance_today_m: 0, battery: null, quality: [],
+    speed: null, heading: null, state: null, state_probs: null, habitat: null, step_m: null, turn_deg: null, interval_s: null, distance_today_m: 0, battery: null, quality: [],
   };
 }
 
