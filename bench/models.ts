@@ -8,6 +8,8 @@
 //      (target under 200 ms), and the whole homeRange() call.
 //   4. Worker pool (one thread per core): home ranges per second at 2/8/32 concurrent requests
 //      against the main thread alone, and small tasks per second one per call vs batched.
+//   5. LSTM next-position model (ONNX) through the pool: sequences/s at batch 1, 64, 256 (target
+//      ≥ 200,000/s on 2 cores at batch 256) and p50/p99 latency of micro-batched single requests.
 // Flags: --quick (fewer rows and rounds, for a smoke run).
 import { availableParallelism, loadavg } from "node:os";
 import {
@@ -23,6 +25,7 @@ import {
   type HomeRangeTrack,
 } from "../engine/bbmm/index.ts";
 import { createModel, defaultStart, fitHmm, HmmForwardFilter, simulateHmm, type HmmModel } from "../engine/hmm/index.ts";
+import { buildSample, fromSimulated, loadNextPositionModel, MicroBatcher, N_FEATURES, SAMPLE_SIZE, simulateTrack, stateFeatures, WINDOW } from "../engine/predict/index.ts";
 import { homeRangeTask } from "../workers/bbmm-tasks.ts";
 import { ModelPool } from "../workers/pool.ts";
 import { correlatedWalk, NaiveForwardFilter } from "./lib/models-naive.ts";
@@ -362,12 +365,124 @@ console.log(
 );
 await pool.close();
 
+// ── 5. LSTM next-position ─────────────────────────────────────────────────────────────────────────
+// The ONNX LSTM (models/lstm) through the pool: sequences per second at batch 1, 64 and 256 (enough
+// calls in flight to keep every thread busy), onnxruntime alone on this thread for reference, and the
+// latency of one actor's request when many actors' requests are micro-batched (MicroBatcher, 2 ms window).
+header(`5. LSTM next-position model: ${CORES} pool threads, one onnxruntime session (1 thread) per worker`);
+const LSTM_SECONDS = QUICK ? 1 : 3;
+const LSTM_TARGET = 200_000;
+const lstmModel = await loadNextPositionModel();
+// Real samples: windows from seeded simulated tracks, the features the engine builds.
+const lstmSamples = new Float32Array(4096 * SAMPLE_SIZE);
+{
+  let k = 0;
+  for (let s = 0; k < 4096; s++) {
+    const tr = fromSimulated(simulateTrack(`bench:${s}`, { days: 7 }));
+    const st = stateFeatures(tr);
+    for (let i = WINDOW; i < tr.t.length && k < 4096; i += 3) buildSample(tr, st, i, lstmSamples, SAMPLE_SIZE * k++);
+  }
+}
+const lstmBatch = (b: number, r: number) => {
+  const off = ((r * b) % (4096 - b + 1)) * SAMPLE_SIZE;
+  return lstmSamples.slice(off, off + b * SAMPLE_SIZE);
+};
+const lstmPool = new ModelPool({ threads: CORES, maxQueue: 4096 });
+await lstmPool.run("lstm.check", {});
+await Promise.all(Array.from({ length: 4 * CORES }, (_, r) => lstmPool.run("lstm.predict", { features: lstmBatch(256, r), n: 256 })));
+
+// (ref) onnxruntime on this thread, batch 256.
+let lstmRef = 0;
+let lstmRefCpu = 0;
+{
+  const f = lstmBatch(256, 0);
+  for (let i = 0; i < 10; i++) await lstmModel.predict(f, 256);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < LSTM_SECONDS * 1000) {
+    await lstmModel.predict(f, 256);
+    n += 256;
+  }
+  lstmRef = n / ((performance.now() - t0) / 1000);
+  lstmRefCpu = n / (cpuMs(process.cpuUsage(c0)) / 1000);
+}
+
+interface LstmLevel { batch: number; inFlight: number; seqPerSec: number; callsPerSec: number; p50: number; p99: number; coresBusy: number; otherCores: number }
+async function lstmThroughput(batch: number, inFlight: number): Promise<LstmLevel> {
+  const payloads = Array.from({ length: 16 }, (_, r) => lstmBatch(batch, r));
+  const lat = new Samples();
+  let calls = 0;
+  const cpu = cpuWindow();
+  const t0 = performance.now();
+  const end = t0 + LSTM_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, w) => {
+      for (let r = w; performance.now() < end; r += inFlight) {
+        const s = performance.now();
+        await lstmPool.run("lstm.predict", { features: payloads[r % payloads.length]!, n: batch });
+        lat.add(performance.now() - s);
+        calls++;
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  const [p50, p99] = lat.percentiles(50, 99) as [number, number];
+  const load = cpu();
+  return { batch, inFlight, seqPerSec: (calls * batch) / wall, callsPerSec: calls / wall, p50, p99, coresBusy: load.ours, otherCores: load.other };
+}
+const lstmLevels: LstmLevel[] = [];
+for (const [b, c] of [[1, 8 * CORES], [64, 4 * CORES], [256, 4 * CORES]] as const) lstmLevels.push(await lstmThroughput(b, c));
+
+// (c) micro-batched: actors ask one forecast each, open loop at a steady rate; latency per request.
+async function lstmMicroBatched(ratePerSec: number): Promise<{ rate: number; achieved: number; p50: number; p99: number; meanBatch: number }> {
+  const batcher = new MicroBatcher((features, n) => lstmPool.run("lstm.predict", { features, n }), { maxBatch: 256, windowMs: 2 });
+  const lat = new Samples();
+  const perTick = Math.max(1, Math.round(ratePerSec / 1000));
+  const ticks = LSTM_SECONDS * 1000;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  let k = 0;
+  for (let tick = 0; tick < ticks; tick++) {
+    const due = t0 + tick;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (let j = 0; j < perTick; j++, k++) {
+      const s = performance.now();
+      const off = (k % 4096) * SAMPLE_SIZE;
+      pending.push(batcher.predict(lstmSamples.subarray(off, off + SAMPLE_SIZE)).then(() => lat.add(performance.now() - s)));
+    }
+  }
+  await Promise.all(pending);
+  const wall = (performance.now() - t0) / 1000;
+  const [p50, p99] = lat.percentiles(50, 99) as [number, number];
+  return { rate: ratePerSec, achieved: k / wall, p50, p99, meanBatch: batcher.sequences / batcher.calls };
+}
+const lstmMicro = [await lstmMicroBatched(10_000), await lstmMicroBatched(50_000)];
+await lstmPool.close();
+await lstmModel.close();
+
+const lstm256 = lstmLevels.find((l) => l.batch === 256)!;
+const lstmOk = lstm256.seqPerSec >= LSTM_TARGET;
+console.log(`model ${lstmModel.card.name} ${lstmModel.card.version} (${lstmModel.card.sha256.slice(0, 12)}), window ${WINDOW} × ${N_FEATURES} features`);
+const fw6 = [34, 14, 11, 10, 10, 11, 13];
+row(["", "sequences/s", "calls/s", "p50 ms", "p99 ms", "our cores", "other procs"], fw6);
+row(["onnxruntime, this thread, b=256", fmtInt(lstmRef), fmtInt(lstmRef / 256), "", "", "", ""], fw6);
+for (const l of lstmLevels) row([`pool, batch ${l.batch}, ${l.inFlight} in flight`, fmtInt(l.seqPerSec), fmtInt(l.callsPerSec), ms(l.p50, 2), ms(l.p99, 2), l.coresBusy.toFixed(2), l.otherCores.toFixed(2)], fw6);
+console.log(`onnxruntime alone: ${fmtInt(lstmRefCpu)} sequences per CPU-second at batch 256 (the ceiling per core)`);
+console.log(`target: ≥ ${fmtInt(LSTM_TARGET)} sequences/s on ${CORES} cores at batch 256: ${ok(lstmOk)}`);
+const fw7 = [34, 14, 14, 10, 10, 12];
+row(["micro-batched (2 ms window)", "asked req/s", "served req/s", "p50 ms", "p99 ms", "mean batch"], fw7);
+for (const m of lstmMicro) row([`${fmtInt(m.rate)} actors' requests/s`, fmtInt(m.rate), fmtInt(m.achieved), ms(m.p50, 2), ms(m.p99, 2), m.meanBatch.toFixed(1)], fw7);
+if (!lstmOk) console.log("NOTE: compare 'other procs': other processes on the machine take cores from the pool.");
+
 // ── Summary ───────────────────────────────────────────────────────────────────────────────────────
 const missed: string[] = [];
 for (const r of filterResults) if (!(r.updatesPerSec > 1e6)) missed.push(`forward filter N=${r.states} (${fmtInt(r.updatesPerSec)} updates/s)`);
 if (!(udP95 < 200)) missed.push(`BBMM UD p95 ${ms(udP95)} ms`);
 if (!recovered) missed.push("HMM fit did not recover the step means within 10%");
-console.log(`\ntargets: ${missed.length ? `MISSED: ${missed.join("; ")}` : "all met"} (forward filter > 1 M updates/s/core, UD < 200 ms)`);
+if (!lstmOk) missed.push(`LSTM ${fmtInt(lstm256.seqPerSec)} sequences/s at batch 256`);
+console.log(`\ntargets: ${missed.length ? `MISSED: ${missed.join("; ")}` : "all met"} (forward filter > 1 M updates/s/core, UD < 200 ms, LSTM ≥ 200,000 sequences/s at batch 256)`);
 
 console.log(
   JSON.stringify({
@@ -424,6 +539,13 @@ console.log(
       completed: health.completed,
       failed: health.failed,
       refused: health.refused,
+    },
+    lstm: {
+      reference_seq_per_s: Math.round(lstmRef),
+      reference_seq_per_cpu_s: Math.round(lstmRefCpu),
+      pool: lstmLevels.map((l) => ({ batch: l.batch, in_flight: l.inFlight, seq_per_s: Math.round(l.seqPerSec), calls_per_s: Math.round(l.callsPerSec), p50_ms: round(l.p50, 2), p99_ms: round(l.p99, 2), cores_busy: round(l.coresBusy, 2), other_cores: round(l.otherCores, 2) })),
+      micro_batched: lstmMicro.map((m) => ({ rate: m.rate, served_per_s: Math.round(m.achieved), p50_ms: round(m.p50, 2), p99_ms: round(m.p99, 2), mean_batch: round(m.meanBatch, 1) })),
+      target_met: lstmOk,
     },
     targets_missed: missed,
   }),

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { BbmmInputError, homeRange, type HomeRange } from "../engine/bbmm/index.ts";
-import { readTrackCsv, trackCsvOptions, TrackCsvError, type CoordKind, type CsvTrack } from "../formats/track-csv.ts";
+import { readTrackCsv, trackCsvOptions, TrackCsvError, type CoordKind, type CsvTrack, TRACK_CSV_FLAGS } from "../formats/track-csv.ts";
 import type { Io } from "./main.ts";
 
 const HELP = `Usage: wt bbmm --input FILE.csv --location-error M --cell M [options]
@@ -166,11 +166,7 @@ export async function runBbmm(args: string[], io: Io): Promise<number> {
         "location-error": { type: "string" },
         cell: { type: "string" },
         levels: { type: "string" },
-        coords: { type: "string" },
-        x: { type: "string" },
-        y: { type: "string" },
-        id: { type: "string" },
-        time: { type: "string" },
+        ...TRACK_CSV_FLAGS,
         animal: { type: "string" },
         dynamic: { type: "boolean" },
         window: { type: "string" },

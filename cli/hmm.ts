@@ -20,7 +20,7 @@ import {
   type TrackInput,
   wrapToPi,
 } from "../engine/hmm/index.ts";
-import { readTrackCsv, TrackCsvError, trackCsvOptions, type CsvTrack } from "../formats/track-csv.ts";
+import { readTrackCsv, TrackCsvError, trackCsvOptions, type CsvTrack, TRACK_CSV_FLAGS } from "../formats/track-csv.ts";
 import type { Io } from "./main.ts";
 
 const HELP = `Usage: wt hmm fit --input FILE.csv --states N [options]
@@ -110,11 +110,7 @@ async function runFit(args: string[], io: Io): Promise<number> {
         "angle-mean": { type: "string" },
         "angle-conc": { type: "string" },
         "zero-mass": { type: "string" },
-        coords: { type: "string" },
-        x: { type: "string" },
-        y: { type: "string" },
-        id: { type: "string" },
-        time: { type: "string" },
+        ...TRACK_CSV_FLAGS,
         "angle-dist": { type: "string" },
         "zero-inflation": { type: "boolean" },
         covariates: { type: "string" },

@@ -12,6 +12,7 @@ Commands:
   simulate    drive simulated collars against a server over /ingest (see \`wt simulate --help\`)
   hmm         fit movement hidden Markov models to a track CSV (see \`wt hmm --help\`)
   habitat     habitat model: boosted trees on presence/absence, CV AUC, ONNX export (see \`wt habitat --help\`)
+  predict     next-position model: evaluate against persistence and constant velocity (see \`wt predict --help\`)
   bbmm        Brownian bridge home range: motion variance, UD contour areas (see \`wt bbmm --help\`)
 
 Options:
@@ -50,6 +51,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await (await import("./hmm.ts")).runHmm(rest, io);
       case "habitat":
         return await (await import("./habitat.ts")).runHabitat(rest, io);
+      case "predict":
+        return await (await import("./predict.ts")).runPredict(rest, io);
       case "bbmm": {
         const { runBbmm } = await import("./bbmm.ts");
         return await runBbmm(rest, io);

@@ -133,3 +133,12 @@ export function trackCsvOptions(flags: Record<string, string | undefined>, defau
   if (!(coords in DEFAULTS)) throw new TrackCsvError(`--coords must be lonlat, xy-m or xy-km (got "${coords}")`);
   return { coords, x: flags.x, y: flags.y, id: flags.id, time: flags.time };
 }
+
+/** The track CSV flags for node:util parseArgs, shared by the research commands. */
+export const TRACK_CSV_FLAGS = {
+  coords: { type: "string" },
+  x: { type: "string" },
+  y: { type: "string" },
+  id: { type: "string" },
+  time: { type: "string" },
+} as const;

@@ -3,6 +3,7 @@
 import { homeRangeTask } from "./bbmm-tasks.ts";
 import { hmmDecodeTask, hmmFitTask } from "./hmm-tasks.ts";
 import { habitatFitTask, habitatRasterTask, habitatScoreTask } from "./habitat-tasks.ts";
+import { LSTM_TASKS } from "./lstm-tasks.ts";
 import { TaskInputError, type PoolTask, type TaskOutcome } from "./task-types.ts";
 
 type Handler = (payload: unknown) => unknown | Promise<unknown>;
@@ -16,6 +17,7 @@ const HANDLERS: Record<string, Handler> = {
   "habitat.fit": habitatFitTask,
   "habitat.raster": habitatRasterTask,
   "habitat.score": habitatScoreTask,
+  ...LSTM_TASKS,
 };
 
 /** Adds task kinds (model modules register theirs on import). */
