@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   // Worker pool for model work.
   WT_POOL_THREADS: z.coerce.number({ error: POSITIVE }).int(POSITIVE).positive(POSITIVE).optional(),
   WT_POOL_MAX_QUEUE: positiveInt(256),
+  WT_PREDICT_INTERVAL_S: z.coerce.number({ error: "must be a whole number of seconds (0: every fix)" }).int("must be a whole number of seconds (0: every fix)").min(0, "must be a whole number of seconds (0: every fix)").default(300),
   WT_STUDY_AREA: z
     .string()
     .refine((v) => /^synthetic(:.+)?$/.test(v) || v.startsWith("/") || v.startsWith("."), "must be synthetic, synthetic:SEED, or a directory path of GeoTIFFs")
@@ -111,6 +112,8 @@ export interface Config {
   /** Model worker threads (undefined: one per core) and the most tasks waiting for one. */
   poolThreads: number | undefined;
   poolMaxQueue: number;
+  /** At most one live next-position forecast per animal this often. */
+  predictIntervalMs: number;
   /** Covariates for habitat scoring: synthetic[:seed] or a directory of GeoTIFFs; undefined: none. */
   studyArea: string | undefined;
 }
@@ -175,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.WT_MAX_BODY_BYTES,
     poolThreads: e.WT_POOL_THREADS,
     poolMaxQueue: e.WT_POOL_MAX_QUEUE,
+    predictIntervalMs: e.WT_PREDICT_INTERVAL_S * 1000,
     studyArea: e.WT_STUDY_AREA ?? ((e.WT_DEMO ?? e.DATABASE_URL === undefined) ? "synthetic:mara" : undefined),
   };
 }
@@ -202,6 +206,7 @@ export const CONFIG_HELP: Array<[string, string, string]> = [
   ["WT_MAX_BODY_BYTES", "largest REST request body; larger ones get 413 without being read", "1048576"],
   ["WT_POOL_THREADS", "worker threads for model fits, decoding and home ranges", "one per core"],
   ["WT_POOL_MAX_QUEUE", "model tasks waiting for a thread before new ones get 503", "256"],
+  ["WT_PREDICT_INTERVAL_S", "at most one live next-position forecast per animal this often, 0 = every fix (forecasts go to the pool in micro-batches)", "300"],
   ["WT_STUDY_AREA", "covariates for habitat scoring: a directory with elevation.tif, ndvi.tif, dist_water.tif, landcover.tif, dist_settlement.tif (EPSG:4326), or synthetic[:SEED] (the generated Mara-like landscape)", "synthetic:mara with WT_DEMO, else unset (no habitat scores)"],
   ["WT_LIVE_INTERVAL_MS", "live position coalescing interval", "20"],
   ["WT_SNAPSHOT_INTERVAL_S", "how often changed actor state is snapshotted", "60"],

@@ -93,6 +93,8 @@ export interface LivePosition {
   state_probs: Record<string, number> | null;
   /** Habitat suitability (0–1) where the fix is, from the newest habitat model; null without one. */
   habitat: number | null;
+  /** The animal's latest forecast path (1h, 6h, 24h), set when the position is broadcast. */
+  predicted?: Array<{ horizon: string; ts: string; lat: number; lon: number; sd_m: number }> | null;
   step_m: number | null;
   turn_deg: number | null;
   interval_s: number | null;

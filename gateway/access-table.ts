@@ -124,6 +124,11 @@ export const ACCESS_TABLE = {
   "POST /api/v1/habitat/models": "manager",
   "GET /api/v1/habitat/models": "viewer",
   "GET /api/v1/habitat/score": "viewer",
+  "GET /api/v1/animals/:id/predict": "viewer",
+  "GET /api/v1/predictions": "viewer",
+  "POST /api/v1/predictions": "viewer",
+  "GET /api/v1/predictions/ml_status": "viewer",
+  "GET /api/v1/ml/health/live": "viewer",
 } as const satisfies Record<string, Access>;
 
 export type AccessKey = keyof typeof ACCESS_TABLE;

@@ -30,6 +30,9 @@ import { fencesVersion, loadFences } from "../store/repos/fences.ts";
 import { behaviourModelsVersion, latestBehaviourModels } from "../store/repos/behaviour-models.ts";
 import { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
 import { LiveHabitat } from "../engine/habitat/live-habitat.ts";
+import { MicroBatcher } from "../engine/predict/batcher.ts";
+import { LivePredictions } from "../engine/predict/live.ts";
+import { stackSampler } from "../engine/predict/habitat.ts";
 import { loadStudyArea } from "../engine/landscape/study-area.ts";
 import { latestHabitatModel } from "../store/repos/habitat-models.ts";
 import { resolve } from "node:path";
@@ -138,6 +141,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   );
   await behaviourModels.reload();
   behaviourModels.watch(config.fencePollMs, (err) => log(`behaviour models: reload check failed: ${(err as Error)?.message ?? err}`));
+  let predictions: LivePredictions | null = null;
   // Habitat scores for positions: the study area's covariates and (once fitted) the newest model.
   const habitat = new LiveHabitat(config.studyArea ? await loadStudyArea(config.studyArea) : null);
   const actors = new ActorSystem({
@@ -149,6 +153,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     onPosition: (p) => {
       liveIndex.update(p);
       offline.observe(p.animal, p.collar, Date.parse(p.ts), p.lat, p.lon, p.interval_s);
+      predictions?.observe(p);
+      p.predicted = predictions?.latest(p.animal)?.path ?? null;
       publish(p);
     },
     fixesStored: () => writer.flush(),
@@ -166,6 +172,46 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   const cache: Cache = redis ? new RedisCache(redis) : new MemoryCache();
   const pool = new ModelPool({ threads: config.poolThreads, maxQueue: config.poolMaxQueue });
+  // The next-position model must load and match its card, or the server does not start.
+  try {
+    await pool.run("lstm.check", {});
+  } catch (err) {
+    await pool.close();
+    throw new Error(`next-position model cannot be used: ${(err as Error).message}`);
+  }
+  const batcher = new MicroBatcher((features, n) => pool.run("lstm.predict", { features, n }, { timeoutMs: 30_000 }));
+  predictions = new LivePredictions({
+    batcher,
+    sampler: habitat.stack ? stackSampler(habitat.stack) : undefined,
+    minIntervalMs: config.predictIntervalMs,
+    fences: () => fences.current,
+    onPrediction: (p, entries) => {
+      const position = actors.livePosition(p.animal);
+      if (position) {
+        position.predicted = p.path;
+        publish(position);
+      }
+      const herd = registry.profile(p.animal)?.herd ?? null;
+      for (const e of entries) {
+        void alerting
+          ?.publish({
+            kind: "predicted_risk_entry",
+            severity: "warning",
+            animal: p.animal,
+            collar: p.collar,
+            herd,
+            fence: e.fence,
+            ts: p.origin.ts,
+            lat: e.lat,
+            lon: e.lon,
+            detail: { horizon: e.horizon, probability: e.probability, predicted_ts: e.ts, from: p.origin },
+            dedupe_key: `${p.animal}:predicted_risk_entry:${e.fence}:${p.origin.ts}`,
+          })
+          .catch((err: unknown) => log(`predicted_risk_entry for ${p.animal} not published: ${(err as Error)?.message ?? err}`));
+      }
+    },
+    onError: (animal, err) => log(`prediction for ${animal} failed: ${(err as Error)?.message ?? err}`),
+  });
   // The newest habitat model must load (its file present, its signature its card's): a clear start
   // error otherwise, not a server quietly scoring nothing.
   const habitatModel = await latestHabitatModel(db);
@@ -192,6 +238,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     accounts,
     limiter,
     pool,
+    predictions: predictions!,
+    batcher,
     dataDir: config.dataDir,
     habitat,
     behaviourModels,

@@ -7,6 +7,8 @@ import type { AuthLimits } from "./routes/auth-limits.ts";
 import type { ModelPool } from "../workers/pool.ts";
 import type { BehaviourModelSet } from "../engine/behaviour/model-set.ts";
 import type { LiveHabitat } from "../engine/habitat/live-habitat.ts";
+import type { LivePredictions } from "../engine/predict/live.ts";
+import type { MicroBatcher } from "../engine/predict/batcher.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { IngestPipeline } from "../engine/ingest-pipeline.ts";
 import type { LiveIndex } from "../engine/live-index.ts";
@@ -54,6 +56,9 @@ export interface Services {
   deviceTokens: DeviceTokenCache;
   /** Worker threads for model work (fits, decoding, home ranges). */
   pool: ModelPool;
+  /** Live next-position forecasts (latest per animal) and the micro-batcher they go through. */
+  predictions: LivePredictions;
+  batcher: MicroBatcher;
   /** WT_DATA_DIR: local files (fitted model files live under models/). */
   dataDir: string;
   /** Study area covariates and the habitat model scoring live positions. */

@@ -23,6 +23,7 @@ import { userRoutes } from "./users.ts";
 import { homeRangeRoutes } from "./home-range.ts";
 import { behaviourRoutes } from "./behaviour.ts";
 import { habitatRoutes } from "./habitat.ts";
+import { predictionRoutes } from "./predictions.ts";
 
 /** `webhooks.allowPrivate`: WT_WEBHOOK_ALLOW_PRIVATE (webhook URLs may name private IP addresses). */
 export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean } } = { webhooks: { allowPrivate: false } }): Route[] {
@@ -49,5 +50,6 @@ export function apiRoutes(s: Services, opts: { webhooks: { allowPrivate: boolean
     ...homeRangeRoutes(s),
     ...behaviourRoutes(s),
     ...habitatRoutes(s),
+    ...predictionRoutes(s),
   ];
 }

@@ -40,7 +40,7 @@ const movement = (p: LivePosition) => ({
   distance_today_m: p.distance_today_m,
 });
 
-function liveStatus(p: LivePosition) {
+function liveStatus(p: LivePosition, predicted: LivePosition["predicted"]) {
   return {
     animal: p.animal,
     name: p.name,
@@ -52,8 +52,8 @@ function liveStatus(p: LivePosition) {
     movement: movement(p),
     battery: p.battery,
     quality: p.quality,
-    // The prediction model and corridor status arrive with later work; null until then.
-    predicted_position: null,
+    // The latest live forecast (1h, 6h, 24h); corridor status arrives with later work.
+    predicted_position: predicted ?? null,
     behaviour_state: p.state,
     behaviour_probs: p.state_probs,
     habitat: p.habitat,
@@ -79,7 +79,10 @@ const LiveStatusItem = z.object({
   }),
   battery: z.number().nullable(),
   quality: z.array(z.string()),
-  predicted_position: z.null(),
+  predicted_position: z
+    .array(z.object({ horizon: z.string(), ts: z.string(), lat: z.number(), lon: z.number(), sd_m: z.number() }))
+    .nullable()
+    .describe("the latest live next-position forecast"),
   behaviour_state: z.string().nullable(),
   behaviour_probs: z.record(z.string(), z.number()).nullable(),
   habitat: z.number().nullable().describe("habitat suitability 0-1 where the animal is (newest habitat model)"),
@@ -87,7 +90,7 @@ const LiveStatusItem = z.object({
 });
 
 const NOTE =
-  "From actor state in memory (animals with a live actor), ordered by animal id; filters herd, family, species. behaviour_state and behaviour_probs come from the live forward filter of the species' behaviour model (null until one is fitted: POST /behaviour/models); predicted_position and corridor_status are null until the prediction work";
+  "From actor state in memory (animals with a live actor), ordered by animal id; filters herd, family, species. behaviour_state and behaviour_probs come from the live forward filter of the species' behaviour model (null until one is fitted: POST /behaviour/models); predicted_position is the latest live forecast (null until one is made); corridor_status is null until corridor status is built";
 
 export function liveStatusRoutes(s: Services): Route[] {
   return [
@@ -98,7 +101,7 @@ export function liveStatusRoutes(s: Services): Route[] {
       tags: ["animals", "live"],
       query: LiveQuery,
       responses: { 200: { description: "A page of live states", schema: z.object({ items: z.array(LiveStatusItem), next_cursor: z.string().nullable() }) } },
-      handler: (ctx) => ({ body: livePage(s, ctx.q, liveStatus) }),
+      handler: (ctx) => ({ body: livePage(s, ctx.q, (p) => liveStatus(p, s.predictions.latest(p.animal)?.path)) }),
     }),
     route({
       method: "GET",
@@ -107,7 +110,7 @@ export function liveStatusRoutes(s: Services): Route[] {
       tags: ["tracking", "live"],
       query: LiveQuery,
       handler: (ctx) => ({
-        body: livePage(s, ctx.q, (p) => ({ ...p, movement: movement(p), predicted_position: null, behaviour_state: p.state, corridor_status: null })),
+        body: livePage(s, ctx.q, (p) => ({ ...p, movement: movement(p), predicted_position: s.predictions.latest(p.animal)?.path ?? null, behaviour_state: p.state, corridor_status: null })),
       }),
     }),
   ];
