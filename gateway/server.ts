@@ -143,7 +143,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   behaviourModels.watch(config.fencePollMs, (err) => log(`behaviour models: reload check failed: ${(err as Error)?.message ?? err}`));
   let predictions: LivePredictions | null = null;
   // Habitat scores for positions: the study area's covariates and (once fitted) the newest model.
-  const habitat = new LiveHabitat(config.studyArea ? await loadStudyArea(config.studyArea) : null);
+  const habitat = new LiveHabitat(config.studyArea ? await loadStudyArea(config.studyArea, resolve(config.dataDir, "study-area")) : null);
   const actors = new ActorSystem({
     habitat: (lon, lat) => habitat.scoreAt(lon, lat),
     fences: () => fences.current,

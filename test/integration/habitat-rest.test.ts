@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticLandscape } from "../../engine/landscape/synthetic.ts";
 import { CollarTrack } from "../../simulator/collar-track.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.ts";
+import { TestCollar } from "../helpers/collar-client.ts";
 import { deployedAnimal, startTestServer, type TestServer } from "../helpers/server.ts";
+import { until } from "../helpers/webhook-receiver.ts";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 8, 1);
@@ -55,11 +57,18 @@ describe("habitat model (PostgreSQL, synthetic study area)", () => {
     expect(away.body.score).toBeNull();
     expect((await t.api.get("/api/v1/habitat/score?lat=100&lon=0")).status).toBe(400);
 
-    // A live fix now carries the score of where it is.
+    // Live fixes through /ingest now carry the score of where they are, and a forecast path.
     const { animalId } = await deployedAnimal(t.api, "HABLIVE", { from: "2026-01-01T00:00:00Z" });
-    expect((await t.api.post("/api/v1/tracking", { collar: "HABLIVE", ts: new Date(T0).toISOString(), lat: -1.7, lon: 35.1 })).status).toBe(201);
-    const live = (await t.api.get("/api/v1/animals/live_status")).body.items.find((p: { animal: string }) => p.animal === animalId);
+    const c = await TestCollar.connect(t.wsUrl, (await t.api.post("/api/v1/collars/HABLIVE/token")).body.token);
+    c.send({ type: "batch", fixes: [{ seq: 1, ts: new Date(T0).toISOString(), lat: -1.701, lon: 35.099 }, { seq: 2, ts: new Date(T0 + HOUR).toISOString(), lat: -1.7, lon: 35.1 }] });
+    await c.until(() => c.acked.length === 2, 10_000, "acks");
+    c.close();
+    const live = await until("a forecast", async () => {
+      const item = (await t.api.get("/api/v1/animals/live_status")).body.items.find((p: { animal: string }) => p.animal === animalId);
+      return item?.predicted_position && item;
+    });
     expect(live.habitat).toBeCloseTo(here.body.score, 1);
+    expect(live.predicted_position).toHaveLength(3);
   });
 
   it("a model file that has gone missing stops the server at start, naming the file", async () => {
@@ -72,7 +81,9 @@ describe("habitat model (PostgreSQL, synthetic study area)", () => {
     const raw = await openDatabase({ databaseUrl: db.url, dataDir: db.dataDir });
     await raw.query("DELETE FROM habitat_models");
     await raw.close();
-    t = await startTestServer(db, env);
-    expect((await t.api.get("/api/v1/habitat/score?lat=-1.7&lon=35.1")).status).toBe(422);
+    // The synthetic study area was written as GeoTIFFs: they load back as a user-supplied study area.
+    t = await startTestServer(db, { WT_STUDY_AREA: resolve(db.dataDir, "study-area/mara") });
+    expect((await t.api.get("/api/v1/habitat/score?lat=-1.7&lon=35.1")).status).toBe(422); // no model now
+    expect((await t.api.get("/api/v1/predictions/ml_status")).body.study_area).toMatchObject({ nx: 200, ny: 200 });
   });
 });
