@@ -1,7 +1,7 @@
 // Habitat model work in the pool: fitting a resource-selection function from fixes on the study
 // area's covariates (exported to ONNX with its card), and scoring every cell of the study area with
 // the ONNX model through onnxruntime-node (the suitability raster live positions are looked up in).
-import { exportOnnx, fitHabitat, spatialBlockFolds, buildModelCard, MODEL_FILE, type ModelCard } from "../engine/habitat/index.ts";
+import { exportOnnx, fitHabitat, spatialBlockFolds, buildModelCard, MODEL_FILE, predictProba, selectRows, toRowMajorFloat32, type ModelCard } from "../engine/habitat/index.ts";
 import { rsfDataset } from "../engine/habitat/rsf.ts";
 import { FEATURE_COUNT, featureVector, sampleAt } from "../engine/landscape/sample.ts";
 import type { CovariateStack } from "../engine/landscape/stack.ts";
@@ -15,6 +15,9 @@ export interface HabitatFitTask {
 
 export interface HabitatFitResult {
   onnx: Uint8Array;
+  /** Up to 512 training rows (row-major float32) and the trainer's probabilities for them: the ONNX file must agree. */
+  checkRows: Float32Array;
+  checkExpected: Float64Array;
   card: ModelCard;
   aucCv: number;
   used: number;
@@ -32,8 +35,12 @@ export function habitatFitTask(payload: unknown): HabitatFitResult {
   const folds = spatialBlockFolds(data.lon, data.lat, 5, seed);
   const { model, cv } = fitHabitat(data.x, data.y, folds, { eta: 0.05, nTrees: 500 }, { earlyStoppingRounds: 50 });
   const onnx = exportOnnx(model);
+  const m = Math.min(512, data.x.nRows);
+  const sample = selectRows(data.x, Int32Array.from({ length: m }, (_, i) => Math.floor((i * data.x.nRows) / m)));
+  const checkRows = toRowMajorFloat32(sample);
+  const checkExpected = predictProba(model, sample);
   const card = buildModelCard(model, onnx, MODEL_FILE, { name: "habitat-rsf", target: "used", metrics: { auc_cv: cv.aucMean, auc_cv_se: cv.aucSe, used: data.used, available: data.available } });
-  return { onnx, card, aucCv: cv.aucMean, used: data.used, available: data.available, trees: model.trees.length };
+  return { onnx, checkRows, checkExpected, card, aucCv: cv.aucMean, used: data.used, available: data.available, trees: model.trees.length };
 }
 
 // One onnxruntime session per model file per worker thread, kept: creating a session costs far more
@@ -93,4 +100,13 @@ export async function habitatScoreTask(payload: unknown): Promise<Array<{ score:
     const scores = await scorer.score(rows);
     return cov.map((c, i) => ({ score: Number.isNaN(c.elevation) ? null : scores[i]!, covariates: { ...c } }));
   }
+}
+
+/** Largest difference between the ONNX model (onnxruntime) and the trainer on the given rows. */
+export async function habitatParityTask(payload: unknown): Promise<number> {
+  const { onnxPath, rows, expected } = payload as { onnxPath: string; rows: Float32Array; expected: Float64Array };
+  const scores = await (await scorerFor(onnxPath)).score(rows);
+  let max = 0;
+  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(scores[i]! - expected[i]!));
+  return max;
 }

@@ -2,7 +2,7 @@
 // from engine/); `batch` runs several in one call so many small requests share one thread hop.
 import { homeRangeTask } from "./bbmm-tasks.ts";
 import { hmmDecodeTask, hmmFitTask } from "./hmm-tasks.ts";
-import { habitatFitTask, habitatRasterTask, habitatScoreTask } from "./habitat-tasks.ts";
+import { habitatFitTask, habitatParityTask, habitatRasterTask, habitatScoreTask } from "./habitat-tasks.ts";
 import { LSTM_TASKS } from "./lstm-tasks.ts";
 import { TaskInputError, type PoolTask, type TaskOutcome } from "./task-types.ts";
 
@@ -17,6 +17,7 @@ const HANDLERS: Record<string, Handler> = {
   "habitat.fit": habitatFitTask,
   "habitat.raster": habitatRasterTask,
   "habitat.score": habitatScoreTask,
+  "habitat.parity": habitatParityTask,
   ...LSTM_TASKS,
 };
 

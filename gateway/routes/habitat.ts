@@ -38,6 +38,9 @@ export function habitatRoutes(s: Services): Route[] {
         await writeFile(resolve(s.dataDir, dir, MODEL_FILE), fit.onnx);
         await writeFile(resolve(s.dataDir, dir, CARD_FILE), JSON.stringify(fit.card, null, 2) + "\n");
         const onnxPath = resolve(s.dataDir, dir, MODEL_FILE);
+        // The saved ONNX file must give the trainer's own predictions (float32 inputs: to 1e-5).
+        const diff = await s.pool.run<number>("habitat.parity", { onnxPath, rows: fit.checkRows, expected: fit.checkExpected }).catch(poolProblem);
+        if (!(diff <= 1e-5)) throw new HttpError(500, `the exported habitat model differs from the trainer by ${diff}; not kept`);
         // Score the study area with the saved file before recording it: a model that cannot be served is not kept.
         const raster = await s.pool.run<Float32Array>("habitat.raster", { onnxPath, stack }).catch(poolProblem);
         const record = await insertHabitatModel(s.db, {
@@ -52,7 +55,7 @@ export function habitatRoutes(s: Services): Route[] {
           created_by: ctx.principal!.subject,
         });
         s.habitat.use({ id: record.id, version, onnxPath, raster });
-        return { status: 201, body: record };
+        return { status: 201, body: { ...record, onnx_parity_max_diff: diff } };
       },
     }),
     route({

@@ -47,6 +47,7 @@ describe("habitat model (PostgreSQL, synthetic study area)", () => {
     expect(fit.body.available).toBeGreaterThan(10_000);
     expect(fit.body.auc_cv).toBeGreaterThan(0.6); // the simulated animals select habitat: there is signal
     expect(fit.body.card.inputs[0]).toMatchObject({ name: "features", dtype: "float32" });
+    expect(fit.body.onnx_parity_max_diff).toBeLessThanOrEqual(1e-5); // onnxruntime agrees with the trainer
 
     const here = await t.api.get("/api/v1/habitat/score?lat=-1.7&lon=35.1");
     expect(here.status).toBe(200);
