@@ -75,7 +75,7 @@ export async function listBehaviourModels(db: Queryable, species?: string): Prom
 
 /** Changes whenever a model is added (for nodes polling for new versions). */
 export async function behaviourModelsVersion(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ n: number; latest: unknown }>("SELECT count(*)::int AS n, max(created_at) AS latest FROM behaviour_models");
+  const { rows } = await db.query<{ n: number; latest: unknown }>("SELECT count(*)::int AS n, max(created_at)::text AS latest FROM behaviour_models");
   return `${rows[0]?.n ?? 0}:${String(rows[0]?.latest ?? "")}`;
 }
 

@@ -95,7 +95,7 @@ export async function deleteFence(db: Queryable, kind: FenceKind, id: string): P
 /** Every fence, for building the engine's index. */
 /** Changes whenever a fence is created, updated or deleted (count and newest update time). */
 export async function fencesVersion(db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ n: number; latest: unknown }>("SELECT count(*)::int AS n, max(updated_at) AS latest FROM fences");
+  const { rows } = await db.query<{ n: number; latest: unknown }>("SELECT count(*)::int AS n, max(updated_at)::text AS latest FROM fences");
   return `${rows[0]?.n ?? 0}:${String(rows[0]?.latest ?? "")}`;
 }
 
