@@ -61,10 +61,13 @@ interface Recent {
   collar: string;
   lastAt: number;
   busy: boolean;
-  armed: Map<string, boolean>; // per risk zone: may fire
+  /** Per risk zone a forecast has touched: may it fire? Created on first need (most animals never need it). */
+  armed: Map<string, boolean> | null;
 }
 
 const KEEP = WINDOW + 1;
+// Shared label strings: one per horizon, not one per forecast.
+const HORIZON_LABEL: Record<number, string> = { 1: "1h", 6: "6h", 24: "24h" };
 const HOUR = 3_600_000;
 
 /** Quantiles of r ~ Gamma(2, 1) (the radial Laplace's radius) at (i + ½)/8. */
@@ -106,7 +109,7 @@ export class LivePredictions {
   /** An accepted in-order position: remembered, and a forecast started when one is due. */
   observe(p: LivePosition): void {
     let r = this.recent.get(p.animal);
-    if (!r) this.recent.set(p.animal, (r = { t: [], lon: [], lat: [], collar: p.collar, lastAt: -Infinity, busy: false, armed: new Map() }));
+    if (!r) this.recent.set(p.animal, (r = { t: [], lon: [], lat: [], collar: p.collar, lastAt: -Infinity, busy: false, armed: null }));
     const ts = Date.parse(p.ts);
     if (r.t.length && ts <= r.t[r.t.length - 1]!) return;
     r.t.push(ts);
@@ -133,7 +136,7 @@ export class LivePredictions {
       const originTs = t[t.length - 1]!;
       const path = forecasts.map((f) => {
         const [plon, plat] = aeqdInverse(proj, f.x, f.y);
-        return { horizon: `${f.horizonH}h`, ts: new Date(originTs + f.horizonH * HOUR).toISOString(), lat: plat, lon: plon, sd_m: Math.round(Math.max(f.sdAlong, f.sdAcross)) };
+        return { horizon: HORIZON_LABEL[f.horizonH] ?? `${f.horizonH}h`, ts: new Date(originTs + f.horizonH * HOUR).toISOString(), lat: plat, lon: plon, sd_m: Math.round(Math.max(f.sdAlong, f.sdAcross)) };
       });
       const prediction: LivePrediction = {
         animal,
@@ -176,17 +179,19 @@ export class LivePredictions {
       }
     });
     const out: RiskEntry[] = [];
+    const flags = best.size > 0 ? (r.armed ??= new Map()) : r.armed;
     for (const [z, { p, k }] of best) {
       if (here.has(z)) continue; // already inside: the fence alerts speak for it
-      const armed = r.armed.get(z) ?? true;
+      const armed = flags!.get(z) ?? true;
       if (p >= this.threshold && armed) {
-        r.armed.set(z, false);
+        flags!.set(z, false);
         const pt = path[k]!;
         out.push({ fence: z, horizon: pt.horizon, probability: Math.round(p * 1000) / 1000, lat: pt.lat, lon: pt.lon, ts: pt.ts });
-      } else if (p < this.threshold / 2) r.armed.set(z, true);
+      } else if (p < this.threshold / 2) flags!.set(z, true);
     }
-    // Zones no forecast touches any more re-arm too.
-    for (const z of r.armed.keys()) if (!best.has(z)) r.armed.set(z, true);
+    // Zones no forecast touches any more re-arm: forget them (absent means armed).
+    if (flags) for (const z of [...flags.keys()]) if (!best.has(z)) flags.delete(z);
+    if (flags && flags.size === 0) r.armed = null;
     return out;
   }
 }
