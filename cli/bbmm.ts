@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { BbmmInputError, homeRange, type HomeRange } from "../engine/bbmm/index.ts";
 import { readTrackCsv, trackCsvOptions, TrackCsvError, type CoordKind, type CsvTrack, TRACK_CSV_FLAGS } from "../formats/track-csv.ts";
 import type { Io } from "./main.ts";
+import { UsageError } from "./args.ts";
 
 const HELP = `Usage: wt bbmm --input FILE.csv --location-error M --cell M [options]
 
@@ -54,7 +55,6 @@ Example:
   wt bbmm --input locations.csv --location-error 20 --cell 50 --levels 50,95 --json
 `;
 
-class UsageError extends Error {}
 
 function positive(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;

@@ -2,7 +2,6 @@
 // trees with cross-validated AUC, optionally scored on an independent file and exported to ONNX.
 // Errors go to stderr with exit code 1; --json prints one JSON object on the last line of stdout.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import {
   DEFAULT_PARAMS,
   auc,
@@ -25,6 +24,7 @@ import {
   type TextTable,
 } from "../engine/habitat/index.ts";
 import type { Io } from "./main.ts";
+import { parseFlags, UsageError } from "./args.ts";
 
 const d = DEFAULT_PARAMS;
 const HELP = `Usage: wt habitat fit --input FILE.csv --target COL [options]
@@ -87,7 +87,6 @@ Example (Elith et al. 2008's short-finned eel data):
     --eval anguilla_test.csv --eval-target Angaus_obs --json
 `;
 
-class UsageError extends Error {}
 
 /** The largest |difference| between ONNX and trainer probabilities the export may show. */
 const PARITY_TOLERANCE = 1e-5;
@@ -165,43 +164,31 @@ function coordinates(table: TextTable, name: string, source: string): Float64Arr
 }
 
 async function runFit(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        input: { type: "string" },
-        target: { type: "string" },
-        eval: { type: "string" },
-        "eval-target": { type: "string" },
-        features: { type: "string" },
-        exclude: { type: "string" },
-        folds: { type: "string" },
-        x: { type: "string" },
-        y: { type: "string" },
-        "block-size": { type: "string" },
-        seed: { type: "string" },
-        "early-stopping": { type: "string" },
-        eta: { type: "string" },
-        "max-depth": { type: "string" },
-        "max-trees": { type: "string" },
-        subsample: { type: "string" },
-        colsample: { type: "string" },
-        "min-child-weight": { type: "string" },
-        lambda: { type: "string" },
-        alpha: { type: "string" },
-        gamma: { type: "string" },
-        "base-score": { type: "string" },
-        "save-model": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(args, {
+    input: { type: "string" },
+    target: { type: "string" },
+    eval: { type: "string" },
+    "eval-target": { type: "string" },
+    features: { type: "string" },
+    exclude: { type: "string" },
+    folds: { type: "string" },
+    x: { type: "string" },
+    y: { type: "string" },
+    "block-size": { type: "string" },
+    seed: { type: "string" },
+    "early-stopping": { type: "string" },
+    eta: { type: "string" },
+    "max-depth": { type: "string" },
+    "max-trees": { type: "string" },
+    subsample: { type: "string" },
+    colsample: { type: "string" },
+    "min-child-weight": { type: "string" },
+    lambda: { type: "string" },
+    alpha: { type: "string" },
+    gamma: { type: "string" },
+    "base-score": { type: "string" },
+    "save-model": { type: "string" },
+  });
   const v = parsed.values;
   if (v.help) {
     io.stdout(HELP);

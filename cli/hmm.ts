@@ -1,7 +1,6 @@
 // `wt hmm fit`: fits an N-state movement HMM (moveHMM's model: gamma steps, von Mises or wrapped
 // Cauchy angles, multinomial-logit transitions) to a track CSV and prints the estimates.
 import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import {
   HmmDataError,
   HmmModelError,
@@ -22,6 +21,7 @@ import {
 } from "../engine/hmm/index.ts";
 import { readTrackCsv, TrackCsvError, trackCsvOptions, type CsvTrack, TRACK_CSV_FLAGS } from "../formats/track-csv.ts";
 import type { Io } from "./main.ts";
+import { parseFlags, UsageError } from "./args.ts";
 
 const HELP = `Usage: wt hmm fit --input FILE.csv --states N [options]
 
@@ -75,7 +75,6 @@ Example (moveHMM's haggis example):
     --angle-mean 3.141593,0 --angle-conc 0.3,5 --json
 `;
 
-class UsageError extends Error {}
 
 /** Runs `wt hmm <subcommand>`; returns the exit code. */
 export async function runHmm(args: string[], io: Io): Promise<number> {
@@ -98,36 +97,24 @@ export async function runHmm(args: string[], io: Io): Promise<number> {
 }
 
 async function runFit(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        input: { type: "string" },
-        states: { type: "string" },
-        "step-mean": { type: "string" },
-        "step-sd": { type: "string" },
-        "angle-mean": { type: "string" },
-        "angle-conc": { type: "string" },
-        "zero-mass": { type: "string" },
-        ...TRACK_CSV_FLAGS,
-        "angle-dist": { type: "string" },
-        "zero-inflation": { type: "boolean" },
-        covariates: { type: "string" },
-        standardize: { type: "boolean" },
-        stationary: { type: "boolean" },
-        starts: { type: "string" },
-        seed: { type: "string" },
-        "save-model": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(args, {
+    input: { type: "string" },
+    states: { type: "string" },
+    "step-mean": { type: "string" },
+    "step-sd": { type: "string" },
+    "angle-mean": { type: "string" },
+    "angle-conc": { type: "string" },
+    "zero-mass": { type: "string" },
+    ...TRACK_CSV_FLAGS,
+    "angle-dist": { type: "string" },
+    "zero-inflation": { type: "boolean" },
+    covariates: { type: "string" },
+    standardize: { type: "boolean" },
+    stationary: { type: "boolean" },
+    starts: { type: "string" },
+    seed: { type: "string" },
+    "save-model": { type: "string" },
+  });
   const v = parsed.values;
   if (v.help) {
     io.stdout(HELP);

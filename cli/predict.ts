@@ -23,6 +23,7 @@ import {
 } from "../engine/predict/index.ts";
 import { readTrackCsv, trackCsvOptions, TrackCsvError, type CoordKind, TRACK_CSV_FLAGS } from "../formats/track-csv.ts";
 import type { Io } from "./main.ts";
+import { UsageError } from "./args.ts";
 
 const HELP = `Usage: wt predict eval (--input FILE.csv | --simulated N) [options]
 
@@ -64,7 +65,6 @@ Example:
   wt predict eval --input ../shared/datasets/buffalo.csv --coords xy-m --horizons 1h,6h,24h --json
 `;
 
-class UsageError extends Error {}
 
 /** "1h", "90m", "1d", "1.5h" → hours. */
 export function parseHorizon(s: string): number {

@@ -6,6 +6,7 @@ import type { FleetStats } from "../simulator/fleet-stats.ts";
 import { SPECIES, type Species } from "../simulator/movement.ts";
 import { apiBaseFromIngestUrl, registerCollars } from "../simulator/register.ts";
 import type { Io } from "./main.ts";
+import { UsageError } from "./args.ts";
 
 const HELP = `Usage: wt simulate --url ws://HOST:PORT/ingest --token TOKEN [options]
 
@@ -46,7 +47,6 @@ Example:
 
 const defaultIo: Io = { stdout: (s) => process.stdout.write(s + "\n"), stderr: (s) => process.stderr.write(s + "\n") };
 
-class UsageError extends Error {}
 
 function int(v: string | undefined, name: string, min: number, fallback?: number): number | undefined {
   if (v === undefined) return fallback;
